@@ -1,0 +1,231 @@
+"""The course's data files: one registry, a verified lookup, and loaders that return ready objects.
+
+Lookup order for a registered file (``helpers/datasets.json``):
+
+1. the user cache, ``$NLPCOURSE_CACHE/data`` (default: the platform's user cache directory);
+2. each mirror directory in ``$NLPCOURSE_DATA_MIRRORS`` (``os.pathsep``-separated; tests and CI
+   point it at ``../shared/data``), laid out like the registry's ``file`` paths;
+3. a download from the file's original URL (a public repository at a fixed commit), shown with a
+   progress bar, written atomically into the cache and verified by sha256.
+
+A file whose sha256 does not match is never used. Set ``NLPCOURSE_OFFLINE=1`` (or
+``HF_HUB_OFFLINE=1``) to skip the download step.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import tempfile
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+CACHE_ENV = "NLPCOURSE_CACHE"
+MIRRORS_ENV = "NLPCOURSE_DATA_MIRRORS"
+OFFLINE_ENVS = ("NLPCOURSE_OFFLINE", "HF_HUB_OFFLINE")
+_REGISTRY_PATH = Path(__file__).with_name("datasets.json")
+
+
+class DataError(RuntimeError):
+    """A data file could not be found, downloaded or verified."""
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """One registered file: where it lives relative to a data folder, where it came from, its checksum."""
+
+    name: str
+    file: str
+    url: str
+    sha256: str
+    size: int
+    license: str
+
+
+def registry() -> dict[str, DataFile]:
+    """All registered data files by name."""
+    entries = json.loads(_REGISTRY_PATH.read_text())
+    return {name: DataFile(name=name, **fields) for name, fields in entries.items()}
+
+
+def cache_dir() -> Path:
+    """The course's cache directory (``$NLPCOURSE_CACHE`` or the platform's user cache)."""
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("nlpcourse"))
+
+
+def _mirror_dirs() -> list[Path]:
+    raw = os.environ.get(MIRRORS_ENV, "")
+    return [Path(p).expanduser() for p in raw.split(os.pathsep) if p.strip()]
+
+
+def _offline() -> bool:
+    return any(os.environ.get(var, "").strip().lower() in ("1", "true", "yes") for var in OFFLINE_ENVS)
+
+
+def sha256_of(path: Path) -> str:
+    """Hex sha256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def download(entry: DataFile, destination: Path, timeout: float = 30.0) -> Path:
+    """Download ``entry.url`` to ``destination`` atomically; keep it only if its sha256 matches."""
+    from tqdm.auto import tqdm
+
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    handle, partial = tempfile.mkstemp(dir=destination.parent, prefix=destination.name + ".", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out, urllib.request.urlopen(entry.url, timeout=timeout) as response:
+            total = int(response.headers.get("Content-Length") or 0) or None
+            from helpers.progress import autograding
+
+            disable = autograding()
+            with tqdm(total=total, unit="B", unit_scale=True, desc=entry.name, disable=disable) as bar:
+                for block in iter(lambda: response.read(1 << 16), b""):
+                    out.write(block)
+                    bar.update(len(block))
+        got = sha256_of(Path(partial))
+        if got != entry.sha256:
+            raise DataError(
+                f"Downloaded {entry.url} but its sha256 is {got}, not {entry.sha256}; the file was discarded. "
+                "The download was cut short or the source changed: try again, or place a verified copy "
+                f"at {cache_dir() / 'data' / entry.file}."
+            )
+        os.replace(partial, destination)
+        return destination
+    finally:
+        if os.path.exists(partial):
+            os.remove(partial)
+
+
+def data_path(name: str) -> Path:
+    """Local path of the registered file ``name``, verified by sha256 (downloading it if needed)."""
+    entries = registry()
+    if name not in entries:
+        raise DataError(f"No data file named {name!r}; registered names are: {', '.join(sorted(entries))}.")
+    entry = entries[name]
+    cached = cache_dir() / "data" / entry.file
+    rejected: list[str] = []
+    for candidate in [cached] + [mirror / entry.file for mirror in _mirror_dirs()]:
+        if candidate.is_file():
+            if sha256_of(candidate) == entry.sha256:
+                return candidate
+            rejected.append(f"{candidate} (sha256 mismatch, ignored)")
+    if _offline():
+        failure = "offline mode is on (NLPCOURSE_OFFLINE or HF_HUB_OFFLINE), so no download was tried"
+    else:
+        try:
+            return download(entry, cached)
+        except (urllib.error.URLError, OSError, DataError) as error:
+            failure = f"the download from {entry.url} failed: {error}"
+    places = "\n".join(f"  - {p}" for p in rejected) or "  (no copy found)"
+    raise DataError(
+        f"Data file {name!r} ({entry.file}) is not available: {failure}.\n"
+        f"Looked in the cache and in ${MIRRORS_ENV}:\n{places}\n"
+        f"Fix: download {entry.url}\n  and save it as {cached}\n"
+        f"  or point {MIRRORS_ENV} at a folder that holds {entry.file}."
+    )
+
+
+# --------------------------------------------------------------------------- loaders
+
+
+def _nltk_corpus(name: str):
+    """Return the NLTK corpus reader for a registered NLTK zip, its data root put on ``nltk.data.path``."""
+    import nltk
+
+    zip_path = data_path(name)
+    root = str(zip_path.parent.parent)  # <root>/corpora/<name>.zip
+    if root not in nltk.data.path:
+        nltk.data.path.insert(0, root)
+    import nltk.corpus
+
+    return getattr(nltk.corpus, name)
+
+
+def _cached_tokens(key: str, source: str, build) -> list[list[str]]:
+    """Token lists cached as gzip text (one sequence per line) keyed by the source file's sha256."""
+    path = cache_dir() / "processed" / f"{key}-{registry()[source].sha256[:12]}.txt.gz"
+    if path.is_file():
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            return [line.split() for line in handle.read().splitlines()]
+    sequences = build()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, partial = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    with os.fdopen(handle, "wb") as raw, gzip.open(raw, "wt", encoding="utf-8") as out:
+        out.writelines(" ".join(tokens) + "\n" for tokens in sequences)
+    os.replace(partial, path)
+    return sequences
+
+
+def _strip_newlines(sequences: list[list[str]]) -> list[list[str]]:
+    return [[token for token in tokens if token and not any(c.isspace() for c in token)] for tokens in sequences]
+
+
+def load_brown(lower: bool = True) -> list[list[str]]:
+    """The Brown corpus as a list of tokenised sentences (57,340 sentences, 1.16M tokens)."""
+
+    def build() -> list[list[str]]:
+        sentences = _strip_newlines([list(s) for s in _nltk_corpus("brown").sents()])
+        return [[w.lower() for w in s] for s in sentences] if lower else sentences
+
+    return _cached_tokens(f"brown-{'lower' if lower else 'cased'}", "brown", build)
+
+
+def load_movie_reviews() -> tuple[list[list[str]], np.ndarray]:
+    """Pang & Lee's 2,000 movie reviews as token lists (lower-case) and labels (1 = positive, 0 = negative)."""
+
+    def build() -> list[list[str]]:
+        reader = _nltk_corpus("movie_reviews")
+        rows = []
+        for label in ("neg", "pos"):
+            for fileid in reader.fileids(label):
+                rows.append([label] + [w.lower() for w in reader.words(fileid)])
+        return _strip_newlines(rows)
+
+    rows = _cached_tokens("movie_reviews", "movie_reviews", build)
+    labels = np.array([1 if row[0] == "pos" else 0 for row in rows], dtype=np.int64)
+    return [row[1:] for row in rows], labels
+
+
+WORD_SIMILARITY_SETS = {"ws353": "ws353", "ws353_sim": "ws353_sim", "ws353_rel": "ws353_rel",
+                        "simlex999": "simlex999", "men": "men"}
+
+
+def load_word_similarity(name: str) -> list[tuple[str, str, float]]:
+    """Word pairs with human similarity scores: ``ws353``, ``ws353_sim``, ``ws353_rel``, ``simlex999``, ``men``."""
+    if name not in WORD_SIMILARITY_SETS:
+        raise DataError(f"Unknown word-similarity set {name!r}; choose one of {', '.join(WORD_SIMILARITY_SETS)}.")
+    pairs = []
+    for line in data_path(WORD_SIMILARITY_SETS[name]).read_text(encoding="utf-8").splitlines():
+        fields = line.strip().split()
+        if len(fields) == 3:
+            pairs.append((fields[0].lower(), fields[1].lower(), float(fields[2])))
+    return pairs
+
+
+def load_analogies(lower: bool = True) -> dict[str, list[tuple[str, str, str, str]]]:
+    """Google analogy questions ``a : b :: c : d`` grouped by section (14 sections, 19,544 questions)."""
+    sections: dict[str, list[tuple[str, str, str, str]]] = {}
+    current = None
+    for line in data_path("google_analogies").read_text(encoding="utf-8").splitlines():
+        if line.startswith(":"):
+            current = line[1:].strip()
+            sections[current] = []
+        elif line.strip() and current is not None:
+            words = line.lower().split() if lower else line.split()
+            sections[current].append(tuple(words))  # type: ignore[arg-type]
+    return sections

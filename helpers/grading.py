@@ -1,0 +1,93 @@
+"""Checks that test cells call. Every failure says which function, what was expected and what came back."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+
+def _as_array(value: Any) -> np.ndarray:
+    if hasattr(value, "detach"):  # torch tensor
+        value = value.detach().cpu().numpy()
+    return np.asarray(value)
+
+
+def _preview(array: np.ndarray, limit: int = 6) -> str:
+    flat = np.asarray(array).ravel()
+    head = np.array2string(flat[:limit], precision=5, separator=", ")
+    return head[:-1] + ", ...]" if flat.size > limit else head
+
+
+def check_type(name: str, value: Any, expected: type | tuple[type, ...]) -> None:
+    """Fail with a teaching message unless ``value`` is an instance of ``expected``."""
+    if not isinstance(value, expected):
+        names = expected.__name__ if isinstance(expected, type) else " or ".join(t.__name__ for t in expected)
+        raise AssertionError(f"{name} should return {names}, but it returned {type(value).__name__}.")
+
+
+def check_shape(name: str, value: Any, expected: Sequence[int]) -> None:
+    """Fail unless ``value`` has exactly the shape ``expected``."""
+    if not hasattr(value, "shape"):
+        raise AssertionError(
+            f"{name} should return an array of shape {tuple(expected)}, but it returned {type(value).__name__}."
+        )
+    if tuple(value.shape) != tuple(expected):
+        raise AssertionError(f"{name} returned shape {tuple(value.shape)}, expected {tuple(expected)}.")
+
+
+def check_dtype(name: str, value: Any, kind: str) -> None:
+    """Fail unless ``value``'s dtype is of ``kind``: 'f' floating, 'i' integer, 'b' boolean."""
+    dtype = _as_array(value).dtype
+    ok = {"f": np.issubdtype(dtype, np.floating), "i": np.issubdtype(dtype, np.integer), "b": dtype == np.bool_}
+    if kind not in ok:
+        raise ValueError(f"kind must be 'f', 'i' or 'b', got {kind!r}")
+    if not ok[kind]:
+        wanted = {"f": "a floating", "i": "an integer", "b": "a boolean"}[kind]
+        raise AssertionError(f"{name} returned dtype {dtype}, expected {wanted} dtype.")
+
+
+def check_close(
+    name: str, got: Any, expected: Any, rtol: float = 1e-5, atol: float = 1e-8, hint: str = ""
+) -> None:
+    """Fail unless ``got`` matches ``expected`` elementwise (shape first, then values, NaN never matches)."""
+    got_a, expected_a = _as_array(got), _as_array(expected)
+    if got_a.shape != expected_a.shape:
+        raise AssertionError(f"{name} returned shape {got_a.shape}, expected {expected_a.shape}. {hint}".rstrip())
+    if not np.issubdtype(got_a.dtype, np.number) and got_a.dtype != np.bool_:
+        raise AssertionError(f"{name} returned non-numeric values of dtype {got_a.dtype}. {hint}".rstrip())
+    got_f, expected_f = got_a.astype(np.float64), expected_a.astype(np.float64)
+    if not np.all(np.isfinite(got_f)) and np.all(np.isfinite(expected_f)):
+        raise AssertionError(
+            f"{name} returned non-finite values (nan or inf): {_preview(got_f)}. "
+            f"Look for overflow in exp or a log of zero. {hint}".rstrip()
+        )
+    close = np.isclose(got_f, expected_f, rtol=rtol, atol=atol)
+    if not np.all(close):
+        worst = np.unravel_index(np.argmax(np.abs(got_f - expected_f) * ~close), got_f.shape) if got_f.ndim else ()
+        raise AssertionError(
+            f"{name} is not close to the expected values ({int((~close).sum())} of {close.size} differ).\n"
+            f"  expected: {_preview(expected_f)}\n"
+            f"  got:      {_preview(got_f)}\n"
+            f"  largest mismatch at index {tuple(int(i) for i in worst)}: expected "
+            f"{expected_f[worst]:.6g}, got {got_f[worst]:.6g}. {hint}".rstrip()
+        )
+
+
+def check_equal(name: str, got: Any, expected: Any, hint: str = "") -> None:
+    """Fail unless ``got == expected`` (arrays compared elementwise, shapes must match)."""
+    if isinstance(expected, np.ndarray) or isinstance(got, np.ndarray):
+        got_a, expected_a = _as_array(got), _as_array(expected)
+        if got_a.shape != expected_a.shape or not np.array_equal(got_a, expected_a):
+            raise AssertionError(
+                f"{name} returned {_preview(got_a)} (shape {got_a.shape}), "
+                f"expected {_preview(expected_a)} (shape {expected_a.shape}). {hint}".rstrip()
+            )
+        return
+    if got != expected:
+        raise AssertionError(f"{name} returned {got!r}, expected {expected!r}. {hint}".rstrip())
+
+
+def check_true(condition: bool, message: str) -> None:
+    """Fail with ``message`` unless ``condition`` holds (an ``assert`` that survives ``python -O``)."""
+    if not condition:
+        raise AssertionError(message)
