@@ -1,0 +1,218 @@
+"""Course operations on top of real nbgrader: build the student release, grade submissions, read scores.
+
+    python -m helpers.course release   # regenerate release/ from source/ (commit both)
+    python -m helpers.course demo      # release + autograde two sample submissions, print the grade table
+
+The same functions drive the pipeline tests in tests/test_pipeline.py.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import runpy
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_NAME = "nbgrader_config.py"
+
+
+class CourseError(RuntimeError):
+    """An nbgrader step failed; the message carries the end of its log."""
+
+
+@dataclass(frozen=True)
+class CellGrade:
+    """The grade of one graded cell of one submission."""
+
+    grade_id: str
+    score: float | None
+    max_score: float
+    autograded: bool  # False for manually graded answers (written questions)
+
+
+def schedule(root: Path = REPO_ROOT) -> dict[str, str]:
+    """The ``ASSIGNMENTS`` dict (assignment id -> due date) of ``root/nbgrader_config.py``."""
+    from traitlets.config import Config
+
+    namespace = runpy.run_path(str(root / CONFIG_NAME), init_globals={"get_config": Config})
+    return dict(namespace["ASSIGNMENTS"])
+
+
+def notebook_path(root: Path, folder: str, assignment: str) -> Path:
+    """``root/folder/assignment/assignment.ipynb`` (every assignment is one notebook)."""
+    return root / folder / assignment / f"{assignment}.ipynb"
+
+
+def nbgrader(args: list[str], course_dir: Path, timeout: float = 900) -> str:
+    """Run ``nbgrader ARGS`` in ``course_dir``; return its log, raise CourseError if it fails."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "nbgrader", *args], cwd=course_dir, env=env,
+            capture_output=True, text=True, timeout=timeout,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise CourseError(f"nbgrader {' '.join(args)} did not finish within {timeout:.0f} s") from error
+    log = done.stdout + done.stderr
+    if done.returncode != 0:
+        raise CourseError(f"nbgrader {' '.join(args)} failed (exit {done.returncode}):\n{log[-4000:]}")
+    return log
+
+
+def make_course(course_dir: Path, assignments: list[str] | None = None, root: Path = REPO_ROOT) -> Path:
+    """A fresh nbgrader course folder holding the config and the source of ``assignments`` (default: all)."""
+    assignments = list(schedule(root)) if assignments is None else assignments
+    course_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(root / CONFIG_NAME, course_dir / CONFIG_NAME)
+    for assignment in assignments:
+        source = root / "source" / assignment
+        if not source.is_dir():
+            raise CourseError(f"no folder source/{assignment}: add it or remove it from ASSIGNMENTS in {CONFIG_NAME}")
+        shutil.copytree(source, course_dir / "source" / assignment, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    register(course_dir, assignments)
+    return course_dir
+
+
+def register(course_dir: Path, assignments: list[str] | None = None) -> None:
+    """Add the scheduled assignments (with due dates) to ``course_dir``'s gradebook."""
+    dates = schedule(course_dir)
+    for assignment in dates if assignments is None else assignments:
+        nbgrader(["db", "assignment", "add", assignment, f"--duedate={dates[assignment]}"], course_dir)
+
+
+def generate_release(course_dir: Path, assignment: str) -> Path:
+    """``nbgrader generate_assignment``: the student notebook, with outputs stripped."""
+    nbgrader(["generate_assignment", assignment, "--force"], course_dir)
+    path = notebook_path(course_dir, "release", assignment)
+    strip_outputs(path)
+    return path
+
+
+def strip_outputs(path: Path) -> None:
+    """Remove outputs and execution counts from a notebook in place."""
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    nbformat.write(notebook, path)
+
+
+def submit(course_dir: Path, assignment: str, student: str, notebook: Path | nbformat.NotebookNode) -> Path:
+    """Place a notebook where ``nbgrader collect`` would: ``submitted/STUDENT/ASSIGNMENT/``."""
+    target = course_dir / "submitted" / student / assignment
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / f"{assignment}.ipynb"
+    if isinstance(notebook, Path):
+        shutil.copy(notebook, path)
+    else:
+        nbformat.write(notebook, path)
+    return path
+
+
+def autograde(course_dir: Path, assignment: str, student: str | None = None, timeout: float = 900) -> float:
+    """``nbgrader autograde`` one student (or all); returns the wall seconds it took."""
+    args = ["autograde", assignment, "--force"] + ([f"--student={student}"] if student else [])
+    start = time.perf_counter()
+    nbgrader(args, course_dir, timeout=timeout)
+    return time.perf_counter() - start
+
+
+def cell_grades(course_dir: Path, assignment: str, student: str) -> dict[str, CellGrade]:
+    """Every graded cell's score for one submission, read from the gradebook."""
+    from nbgrader.api import Gradebook
+
+    from traitlets.config import Config
+
+    config = runpy.run_path(str(course_dir / CONFIG_NAME), init_globals={"get_config": Config})["c"]
+    with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gradebook:
+        submission = gradebook.find_submission(assignment, student)
+        grades = {}
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                grades[grade.name] = CellGrade(
+                    grade_id=grade.name,
+                    score=grade.score,
+                    max_score=grade.max_score,
+                    autograded=grade.cell.cell_type == "code",
+                )
+        return grades
+
+
+def release_all(root: Path = REPO_ROOT) -> list[Path]:
+    """Regenerate ``root/release/`` from ``root/source/`` for every scheduled assignment."""
+    written = []
+    with tempfile.TemporaryDirectory(prefix="course-release-") as scratch:
+        course_dir = make_course(Path(scratch), root=root)
+        for assignment in schedule(root):
+            built = generate_release(course_dir, assignment)
+            target = notebook_path(root, "release", assignment)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(built, target)
+            written.append(target)
+    return written
+
+
+def grade_table(rows: list[tuple[str, str, dict[str, CellGrade]]]) -> str:
+    """A plain-text table: one line per (student, assignment) with autograded and manual points."""
+    lines = [f"{'student':<16} {'assignment':<28} {'autograded':>12} {'to grade by hand':>17} {'cells at 0':>11}"]
+    for student, assignment, grades in rows:
+        auto = [g for g in grades.values() if g.autograded]
+        manual = [g for g in grades.values() if not g.autograded]
+        got = sum(g.score or 0 for g in auto)
+        zero = sum(1 for g in auto if not g.score)
+        lines.append(
+            f"{student:<16} {assignment:<28} {got:>5g} / {sum(g.max_score for g in auto):<4g} "
+            f"{sum(g.max_score for g in manual):>13g} pts {zero:>6d}/{len(auto)}"
+        )
+    return "\n".join(lines)
+
+
+def demo(course_dir: Path, assignments: list[str] | None = None) -> str:
+    """Build the release and autograde two sample submissions per assignment; return the grade table."""
+    if course_dir.exists():
+        shutil.rmtree(course_dir)
+    assignments = list(schedule()) if assignments is None else assignments
+    make_course(course_dir, assignments)
+    rows = []
+    for assignment in assignments:
+        release = generate_release(course_dir, assignment)
+        print(f"[{assignment}] release built: {release.relative_to(course_dir)}", flush=True)
+        samples = {"solution": notebook_path(REPO_ROOT, "source", assignment), "stub": release}
+        for student, notebook in samples.items():
+            submit(course_dir, assignment, student, notebook)
+            seconds = autograde(course_dir, assignment, student)
+            print(f"[{assignment}] autograded '{student}' in {seconds:.1f} s", flush=True)
+            rows.append((student, assignment, cell_grades(course_dir, assignment, student)))
+    return grade_table(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m helpers.course", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("release", help="regenerate release/ from source/ with nbgrader generate_assignment")
+    run_demo = commands.add_parser("demo", help="build the release and autograde two sample submissions")
+    run_demo.add_argument("--course-dir", type=Path, default=REPO_ROOT / "course_demo",
+                          help="scratch nbgrader course folder (default: ./course_demo, recreated)")
+    run_demo.add_argument("assignments", nargs="*", help="assignment ids (default: all in the schedule)")
+    args = parser.parse_args(argv)
+    if args.command == "release":
+        for path in release_all():
+            print(f"wrote {path.relative_to(REPO_ROOT)}")
+    else:
+        print(demo(args.course_dir, args.assignments or None))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

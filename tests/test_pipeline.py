@@ -1,0 +1,195 @@
+"""The grading pipeline, with real nbgrader, for every assignment in source/.
+
+For each assignment: the committed release is what ``nbgrader generate_assignment`` makes and holds
+no solution or hidden test; the source notebook earns full marks; the untouched release earns zero;
+every mutant (a plausible wrong solution, tests/mutants/<assignment>.py) loses the points of the
+test cell meant to catch it; one autograde stays within the time budget.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import re
+
+import nbformat
+import pytest
+
+from helpers import course
+from tests.mutants import Mutant, mutants_for
+
+ROOT = course.REPO_ROOT
+ASSIGNMENTS = list(course.schedule())
+AUTOGRADE_BUDGET_S = 120  # CURRICULUM.md: autograde of one submission <= 2 min on a 2-core CPU
+MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+MUTANT_CASES = [pytest.param(a, m, id=f"{a}:{m.name}") for a in ASSIGNMENTS for m in mutants_for(a)]
+
+pytestmark = pytest.mark.pipeline
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def source_notebook(assignment: str) -> nbformat.NotebookNode:
+    return nbformat.read(course.notebook_path(ROOT, "source", assignment), as_version=4)
+
+
+def cells_by_id(notebook) -> dict[str, int]:
+    return {nbgrader_meta(c)["grade_id"]: i for i, c in enumerate(notebook.cells) if nbgrader_meta(c).get("grade_id")}
+
+
+def is_test_cell(cell) -> bool:
+    meta = nbgrader_meta(cell)
+    return cell.cell_type == "code" and meta.get("grade", False) and not meta.get("solution", False)
+
+
+def is_solution_code_cell(cell) -> bool:
+    return cell.cell_type == "code" and nbgrader_meta(cell).get("solution", False)
+
+
+def between_markers(text: str, begin: str, end: str) -> list[str]:
+    """Non-blank lines inside ``### BEGIN ...`` / ``### END ...`` blocks."""
+    inside, lines = False, []
+    for line in text.splitlines():
+        if begin in line:
+            inside = True
+        elif end in line:
+            inside = False
+        elif inside and line.strip():
+            lines.append(line.strip())
+    return lines
+
+
+@pytest.fixture(scope="session")
+def course_for(tmp_path_factory):
+    """A scratch nbgrader course per assignment with its release generated (built once per worker)."""
+    built = {}
+
+    def get(assignment: str):
+        if assignment not in built:
+            course_dir = tmp_path_factory.mktemp(f"course-{assignment}")
+            course.make_course(course_dir, [assignment])
+            course.generate_release(course_dir, assignment)
+            built[assignment] = course_dir
+        return built[assignment]
+
+    return get
+
+
+def grade(course_dir, assignment, student, notebook) -> tuple[dict[str, course.CellGrade], float]:
+    course.submit(course_dir, assignment, student, notebook)
+    seconds = course.autograde(course_dir, assignment, student)
+    return course.cell_grades(course_dir, assignment, student), seconds
+
+
+def describe(grades: dict[str, course.CellGrade]) -> str:
+    return ", ".join(f"{g.grade_id} {g.score:g}/{g.max_score:g}" for g in grades.values() if g.autograded)
+
+
+def test_assignments_are_scheduled():
+    on_disk = sorted(p.name for p in (ROOT / "source").iterdir() if p.is_dir())
+    assert on_disk == sorted(ASSIGNMENTS), "ASSIGNMENTS in nbgrader_config.py must list every folder in source/"
+    assert ASSIGNMENTS, "source/ holds no assignment"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_committed_release_is_regenerated(assignment, course_for):
+    built = json.loads(course.notebook_path(course_for(assignment), "release", assignment).read_text())
+    committed_path = course.notebook_path(ROOT, "release", assignment)
+    assert committed_path.is_file(), f"release/{assignment} is missing: run `python -m helpers.course release`"
+    assert json.loads(committed_path.read_text()) == built, (
+        f"release/{assignment} differs from what nbgrader generates from source/: "
+        "run `python -m helpers.course release` and commit the result"
+    )
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_hides_solutions_and_hidden_tests(assignment, course_for):
+    release_path = course.notebook_path(course_for(assignment), "release", assignment)
+    release = nbformat.read(release_path, as_version=4)
+    text = release_path.read_text()
+    for marker in MARKERS:
+        assert marker not in text, f"the release still contains '{marker}'"
+    released = {nbgrader_meta(c).get("grade_id"): c for c in release.cells}
+    for cell in source_notebook(assignment).cells:
+        meta = nbgrader_meta(cell)
+        if not meta.get("grade_id"):
+            continue
+        shown = released[meta["grade_id"]]
+        assert not shown.get("outputs") and not shown.get("attachments"), f"{meta['grade_id']}: outputs in release"
+        if cell.cell_type == "markdown" and meta.get("solution"):
+            assert shown.source.strip() == "YOUR ANSWER HERE", f"{meta['grade_id']}: reference answer leaked"
+            continue
+        secret = between_markers(cell.source, "BEGIN SOLUTION", "END SOLUTION")
+        secret += between_markers(cell.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+        public = {line.strip() for line in shown.source.splitlines()}
+        outside = {line.strip() for line in re.sub(r"### BEGIN (SOLUTION|HIDDEN TESTS).*?### END \1", "",
+                                                    cell.source, flags=re.S).splitlines()}
+        leaked = [line for line in secret if line in public and line not in outside]
+        assert not leaked, f"{meta['grade_id']}: release shows hidden lines {leaked[:3]}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_graded_cell_has_hidden_tests_and_a_mutant(assignment):
+    notebook = source_notebook(assignment)
+    ids = cells_by_id(notebook)
+    tests = [nbgrader_meta(c)["grade_id"] for c in notebook.cells if is_test_cell(c)]
+    solutions = [nbgrader_meta(c)["grade_id"] for c in notebook.cells if is_solution_code_cell(c)]
+    assert len(set(ids)) == len(ids)
+    without_hidden = [t for t in tests if "BEGIN HIDDEN TESTS" not in notebook.cells[ids[t]].source]
+    assert not without_hidden, f"test cells without hidden tests: {without_hidden}"
+    mutants = mutants_for(assignment)
+    assert len({m.name for m in mutants}) == len(mutants), "mutant names must be unique"
+    for mutant in mutants:
+        assert mutant.cell in solutions, f"mutant {mutant.name}: {mutant.cell!r} is not a solution cell"
+        assert mutant.catches in tests, f"mutant {mutant.name}: {mutant.catches!r} is not a test cell"
+        assert ids[mutant.catches] > ids[mutant.cell], f"mutant {mutant.name}: its test runs before its cell"
+    untested = sorted(set(solutions) - {m.cell for m in mutants})
+    assert not untested, f"graded functions with no mutant in tests/mutants/{assignment}.py: {untested}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_source_earns_full_marks_within_budget(assignment, course_for, record_property):
+    grades, seconds = grade(course_for(assignment), assignment, "solution",
+                            course.notebook_path(ROOT, "source", assignment))
+    record_property("autograde_seconds", f"{assignment}: {seconds:.1f}")
+    auto = [g for g in grades.values() if g.autograded]
+    assert auto, "no autograded cells found"
+    short = [f"{g.grade_id} {g.score:g}/{g.max_score:g}" for g in auto if g.score != g.max_score]
+    assert not short, f"the reference solution lost points in: {short}"
+    assert seconds <= AUTOGRADE_BUDGET_S, f"autograde took {seconds:.0f} s, budget {AUTOGRADE_BUDGET_S} s"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_stub_earns_zero(assignment, course_for):
+    course_dir = course_for(assignment)
+    grades, _ = grade(course_dir, assignment, "stub", course.notebook_path(course_dir, "release", assignment))
+    scored = [f"{g.grade_id} {g.score:g}/{g.max_score:g}" for g in grades.values() if g.autograded and g.score]
+    assert not scored, f"these test cells pass on the unmodified stub (a test that cannot fail): {scored}"
+
+
+def splice(notebook, mutant: Mutant):
+    """The source notebook with the mutant's edit, cut after the test cell meant to catch it
+    (later cells cannot change that cell's grade, so they need not run)."""
+    mutated = copy.deepcopy(notebook)
+    ids = cells_by_id(mutated)
+    cell = mutated.cells[ids[mutant.cell]]
+    found = cell.source.count(mutant.find)
+    assert found == 1, (
+        f"mutant {mutant.name}: its `find` text occurs {found} times in cell {mutant.cell!r}; "
+        "update tests/mutants after changing the solution"
+    )
+    cell.source = cell.source.replace(mutant.find, mutant.replace)
+    mutated.cells = mutated.cells[: ids[mutant.catches] + 1]
+    return mutated
+
+
+@pytest.mark.parametrize("assignment, mutant", MUTANT_CASES)
+def test_mutant_loses_the_points_of_its_test(assignment, mutant, course_for):
+    student = re.sub(r"[^A-Za-z0-9]+", "-", f"mutant-{mutant.name}")
+    grades, _ = grade(course_for(assignment), assignment, student, splice(source_notebook(assignment), mutant))
+    caught = grades[mutant.catches]
+    assert caught.score < caught.max_score, (
+        f"mutant {mutant.name!r} ({mutant.why}) kept {caught.score:g}/{caught.max_score:g} points "
+        f"in test cell {mutant.catches!r}; strengthen that test. All cells: {describe(grades)}"
+    )
