@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import http.client
 import json
 import os
 import tempfile
@@ -69,7 +70,7 @@ def _mirror_dirs() -> list[Path]:
 
 
 def _offline() -> bool:
-    return any(os.environ.get(var, "").strip().lower() in ("1", "true", "yes") for var in OFFLINE_ENVS)
+    return any(os.environ.get(var, "").strip().lower() in ("1", "true", "yes", "on") for var in OFFLINE_ENVS)
 
 
 def sha256_of(path: Path) -> str:
@@ -93,10 +94,19 @@ def download(entry: DataFile, destination: Path, timeout: float = 30.0) -> Path:
             from helpers.progress import autograding
 
             disable = autograding()
+            received = 0
             with tqdm(total=total, unit="B", unit_scale=True, desc=entry.name, disable=disable) as bar:
-                for block in iter(lambda: response.read(1 << 16), b""):
-                    out.write(block)
-                    bar.update(len(block))
+                try:
+                    for block in iter(lambda: response.read(1 << 16), b""):
+                        out.write(block)
+                        received += len(block)
+                        bar.update(len(block))
+                except http.client.HTTPException as error:  # e.g. IncompleteRead of a chunked body
+                    raise DataError(f"The download of {entry.url} was interrupted ({error!r}); try again.") from error
+            if total is not None and received != total:
+                raise DataError(
+                    f"The download of {entry.url} was interrupted after {received} of {total} bytes; try again."
+                )
         got = sha256_of(Path(partial))
         if got != entry.sha256:
             raise DataError(
@@ -129,7 +139,7 @@ def data_path(name: str) -> Path:
     else:
         try:
             return download(entry, cached)
-        except (urllib.error.URLError, OSError, DataError) as error:
+        except (urllib.error.URLError, OSError, http.client.HTTPException, DataError) as error:
             failure = f"the download from {entry.url} failed: {error}"
     places = "\n".join(f"  - {p}" for p in rejected) or "  (no copy found)"
     raise DataError(

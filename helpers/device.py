@@ -46,9 +46,12 @@ def seed_everything(seed: int = 0, deterministic: bool = True) -> np.random.Gene
     """
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
         raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    seed = int(seed)  # random.seed rejects NumPy integers
+    if not 0 <= seed < 2**64:  # the range torch.manual_seed accepts (and default_rng takes no negatives)
+        raise ValueError(f"seed must be between 0 and 2**64 - 1, got {seed}")
     random.seed(seed)
     np.random.seed(seed % 2**32)
-    os.environ["PYTHONHASHSEED"] = str(seed)
+    os.environ["PYTHONHASHSEED"] = str(seed % 2**32)  # a child Python refuses to start with a larger one
     try:
         import torch
     except ImportError:  # the numpy-only assignments run without torch

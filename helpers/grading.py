@@ -6,15 +6,23 @@ from typing import Any, Sequence
 import numpy as np
 
 
+def _is_tensor(value: Any) -> bool:
+    return hasattr(value, "detach") and hasattr(value, "cpu")
+
+
 def _as_array(value: Any) -> np.ndarray:
-    if hasattr(value, "detach"):  # torch tensor
-        value = value.detach().cpu().numpy()
+    if _is_tensor(value):  # torch tensor
+        value = value.detach().cpu()
+        try:
+            value = value.numpy()
+        except TypeError:  # bfloat16 / float8 have no NumPy dtype
+            value = value.float().numpy()
     return np.asarray(value)
 
 
 def _preview(array: np.ndarray, limit: int = 6) -> str:
     flat = np.asarray(array).ravel()
-    head = np.array2string(flat[:limit], precision=5, separator=", ")
+    head = np.array2string(flat[:limit], precision=5, separator=", ", max_line_width=10**6)
     return head[:-1] + ", ...]" if flat.size > limit else head
 
 
@@ -58,12 +66,17 @@ def check_close(
     got_f, expected_f = got_a.astype(np.float64), expected_a.astype(np.float64)
     if not np.all(np.isfinite(got_f)) and np.all(np.isfinite(expected_f)):
         raise AssertionError(
-            f"{name} returned non-finite values (nan or inf): {_preview(got_f)}. "
-            f"Look for overflow in exp or a log of zero. {hint}".rstrip()
+            f"{name} returned non-finite values (nan or inf).\n"
+            f"  expected: {_preview(expected_f)}\n"
+            f"  got:      {_preview(got_f)}\n"
+            f"  Look for overflow in exp or a log of zero. {hint}".rstrip()
         )
     close = np.isclose(got_f, expected_f, rtol=rtol, atol=atol)
     if not np.all(close):
-        worst = np.unravel_index(np.argmax(np.abs(got_f - expected_f) * ~close), got_f.shape) if got_f.ndim else ()
+        with np.errstate(invalid="ignore"):  # inf - inf is nan: count such a mismatch as the largest
+            error = np.nan_to_num(np.abs(got_f - expected_f), nan=np.inf)
+        error = np.where(close, -1.0, error)
+        worst = np.unravel_index(np.argmax(error), got_f.shape) if got_f.ndim else ()
         raise AssertionError(
             f"{name} is not close to the expected values ({int((~close).sum())} of {close.size} differ).\n"
             f"  expected: {_preview(expected_f)}\n"
@@ -75,7 +88,7 @@ def check_close(
 
 def check_equal(name: str, got: Any, expected: Any, hint: str = "") -> None:
     """Fail unless ``got == expected`` (arrays compared elementwise, shapes must match)."""
-    if isinstance(expected, np.ndarray) or isinstance(got, np.ndarray):
+    if any(isinstance(v, np.ndarray) or _is_tensor(v) for v in (got, expected)):
         got_a, expected_a = _as_array(got), _as_array(expected)
         if got_a.shape != expected_a.shape or not np.array_equal(got_a, expected_a):
             raise AssertionError(

@@ -46,6 +46,8 @@ def plot_learning_curves(
     ``steps`` gives each curve's x values (default 0, 1, 2, ...), so a validation curve measured
     every 100 steps lines up with a training curve measured every step.
     """
+    if not isinstance(curves, Mapping):
+        raise TypeError(f"curves must be a dict like {{'train': losses}}, got {type(curves).__name__}.")
     if not curves:
         raise ValueError("curves is empty: pass a dict like {'train': losses}.")
     ax = _axes(ax)
@@ -68,8 +70,10 @@ def plot_learning_curves(
 def pca_2d(vectors: np.ndarray) -> np.ndarray:
     """Project row vectors onto their first two principal components."""
     vectors = np.asarray(vectors, dtype=float)
-    if vectors.ndim != 2 or vectors.shape[0] < 2:
-        raise ValueError(f"vectors must be a 2-D array with at least 2 rows, got shape {vectors.shape}.")
+    if vectors.ndim != 2 or vectors.shape[0] < 2 or vectors.shape[1] < 2:
+        raise ValueError(
+            f"vectors must be a 2-D array with at least 2 rows and 2 columns, got shape {vectors.shape}."
+        )
     centred = vectors - vectors.mean(axis=0)
     _, _, vt = np.linalg.svd(centred, full_matrices=False)
     components = vt[:2]
@@ -146,8 +150,8 @@ def fit_power_law(x: Sequence[float], y: Sequence[float]) -> tuple[float, float]
     x, y = _as_1d("x", x), _as_1d("y", y)
     if len(x) != len(y) or len(x) < 2:
         raise ValueError(f"x and y need the same length (at least 2), got {len(x)} and {len(y)}.")
-    if np.any(x <= 0) or np.any(y <= 0):
-        raise ValueError("a power law is fitted in log space: x and y must be positive.")
+    if not (np.all(np.isfinite(x) & (x > 0)) and np.all(np.isfinite(y) & (y > 0))):
+        raise ValueError("a power law is fitted in log space: x and y must be positive and finite.")
     slope, intercept = np.polyfit(np.log(x), np.log(y), 1)
     return float(np.exp(intercept)), float(slope)
 
