@@ -55,6 +55,10 @@ def notebook_path(root: Path, folder: str, assignment: str) -> Path:
 def nbgrader(args: list[str], course_dir: Path, timeout: float = 900) -> str:
     """Run ``nbgrader ARGS`` in ``course_dir``; return its log, raise CourseError if it fails."""
     env = dict(os.environ, PYTHONUNBUFFERED="1")
+    # nbgrader runs notebooks from deep inside the course folder: make data paths absolute first.
+    for name in ("NLPCOURSE_DATA_MIRRORS", "NLPCOURSE_CACHE"):
+        if env.get(name):
+            env[name] = os.pathsep.join(str(Path(p).expanduser().resolve()) for p in env[name].split(os.pathsep) if p)
     try:
         done = subprocess.run(
             [sys.executable, "-m", "nbgrader", *args], cwd=course_dir, env=env,
