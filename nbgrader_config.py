@@ -1,7 +1,7 @@
 """nbgrader configuration for the course. Run nbgrader commands from this folder.
 
 The schedule below registers every assignment in source/ with the gradebook
-(`python -m helpers.course register`, done by `release` and `demo` too); a test
+(`python -m helpers.course register`; `release` and `demo` do it in their scratch courses); a test
 keeps it equal to the folders in source/.
 """
 import os

@@ -1,5 +1,6 @@
 """Course operations on top of real nbgrader: build the student release, grade submissions, read scores.
 
+    python -m helpers.course register  # add the schedule (ids, due dates) to ./gradebook.db
     python -m helpers.course release   # regenerate release/ from source/ (commit both)
     python -m helpers.course demo      # release + autograde two sample submissions, print the grade table
 
@@ -204,13 +205,17 @@ def demo(course_dir: Path, assignments: list[str] | None = None) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.course", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("register", help="add every scheduled assignment, with its due date, to ./gradebook.db")
     commands.add_parser("release", help="regenerate release/ from source/ with nbgrader generate_assignment")
     run_demo = commands.add_parser("demo", help="build the release and autograde two sample submissions")
     run_demo.add_argument("--course-dir", type=Path, default=REPO_ROOT / "course_demo",
                           help="scratch nbgrader course folder (default: ./course_demo, recreated)")
     run_demo.add_argument("assignments", nargs="*", help="assignment ids (default: all in the schedule)")
     args = parser.parse_args(argv)
-    if args.command == "release":
+    if args.command == "register":
+        register(REPO_ROOT)
+        print(f"registered {', '.join(schedule())} in {REPO_ROOT / 'gradebook.db'}")
+    elif args.command == "release":
         for path in release_all():
             print(f"wrote {path.relative_to(REPO_ROOT)}")
     else:
