@@ -541,22 +541,30 @@ def test_loaders_work_from_a_downloaded_cache_copy(isolated_env):
     assert len(data.load_word_similarity("ws353")) == 353
 
 
-@pytest.fixture(scope="module")
-def movie_reviews(tmp_path_factory):
+def load_twice(tmp_path_factory, loader):
+    """Call ``loader`` in a fresh cache, then again offline with no mirror, so that only the processed
+    cache can answer; return both results, the processed files and the second call's seconds."""
     if not (SHARED_DATA / "manifest.json").is_file():
         pytest.skip(f"shared data mirror {SHARED_DATA} is not present")
-    cache = tmp_path_factory.mktemp("movie-cache")
+    cache = tmp_path_factory.mktemp("loader-cache")
     with pytest.MonkeyPatch.context() as mp:
         for var in ENV_VARS:
             mp.delenv(var, raising=False)
         mp.setenv(data.CACHE_ENV, str(cache))
         mp.setenv(data.MIRRORS_ENV, str(SHARED_DATA))
         mp.setenv("NLPCOURSE_OFFLINE", "1")
-        first = data.load_movie_reviews()
+        first = loader()
         processed = files_under(cache / "processed")
-        mp.delenv(data.MIRRORS_ENV)  # offline, no mirror: only the processed cache can answer now
-        second = data.load_movie_reviews()
-    return first, second, processed
+        mp.delenv(data.MIRRORS_ENV)
+        started = time.monotonic()
+        second = loader()
+        second_s = time.monotonic() - started
+    return first, second, processed, second_s
+
+
+@pytest.fixture(scope="module")
+def movie_reviews(tmp_path_factory):
+    return load_twice(tmp_path_factory, data.load_movie_reviews)[:3]
 
 
 def test_load_movie_reviews(movie_reviews):
@@ -580,22 +588,7 @@ def test_load_movie_reviews_second_call_from_processed_cache(movie_reviews):
 @pytest.fixture(scope="module")
 def brown(tmp_path_factory):
     """Load Brown twice in a fresh cache (the first load parses the corpus, ~20 s)."""
-    if not (SHARED_DATA / "manifest.json").is_file():
-        pytest.skip(f"shared data mirror {SHARED_DATA} is not present")
-    cache = tmp_path_factory.mktemp("brown-cache")
-    with pytest.MonkeyPatch.context() as mp:
-        for var in ENV_VARS:
-            mp.delenv(var, raising=False)
-        mp.setenv(data.CACHE_ENV, str(cache))
-        mp.setenv(data.MIRRORS_ENV, str(SHARED_DATA))
-        mp.setenv("NLPCOURSE_OFFLINE", "1")
-        first = data.load_brown()
-        processed = files_under(cache / "processed")
-        mp.delenv(data.MIRRORS_ENV)  # offline, no mirror: only the processed cache can answer now
-        started = time.monotonic()
-        second = data.load_brown()
-        second_s = time.monotonic() - started
-    return first, second, processed, second_s
+    return load_twice(tmp_path_factory, data.load_brown)
 
 
 def test_load_brown_counts_and_processed_cache(brown):
