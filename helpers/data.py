@@ -181,7 +181,7 @@ def _cached_tokens(key: str, source: str, build) -> list[list[str]]:
     return sequences
 
 
-def _strip_newlines(sequences: list[list[str]]) -> list[list[str]]:
+def _drop_blank_tokens(sequences: list[list[str]]) -> list[list[str]]:
     return [[token for token in tokens if token and not any(c.isspace() for c in token)] for tokens in sequences]
 
 
@@ -189,7 +189,7 @@ def load_brown(lower: bool = True) -> list[list[str]]:
     """The Brown corpus as a list of tokenised sentences (57,340 sentences, 1.16M tokens)."""
 
     def build() -> list[list[str]]:
-        sentences = _strip_newlines([list(s) for s in _nltk_corpus("brown").sents()])
+        sentences = _drop_blank_tokens([list(s) for s in _nltk_corpus("brown").sents()])
         return [[w.lower() for w in s] for s in sentences] if lower else sentences
 
     return _cached_tokens(f"brown-{'lower' if lower else 'cased'}", "brown", build)
@@ -204,15 +204,14 @@ def load_movie_reviews() -> tuple[list[list[str]], np.ndarray]:
         for label in ("neg", "pos"):
             for fileid in reader.fileids(label):
                 rows.append([label] + [w.lower() for w in reader.words(fileid)])
-        return _strip_newlines(rows)
+        return _drop_blank_tokens(rows)
 
     rows = _cached_tokens("movie_reviews", "movie_reviews", build)
     labels = np.array([1 if row[0] == "pos" else 0 for row in rows], dtype=np.int64)
     return [row[1:] for row in rows], labels
 
 
-WORD_SIMILARITY_SETS = {"ws353": "ws353", "ws353_sim": "ws353_sim", "ws353_rel": "ws353_rel",
-                        "simlex999": "simlex999", "men": "men"}
+WORD_SIMILARITY_SETS = ("ws353", "ws353_sim", "ws353_rel", "simlex999", "men")
 
 
 def load_word_similarity(name: str) -> list[tuple[str, str, float]]:
@@ -220,7 +219,7 @@ def load_word_similarity(name: str) -> list[tuple[str, str, float]]:
     if name not in WORD_SIMILARITY_SETS:
         raise DataError(f"Unknown word-similarity set {name!r}; choose one of {', '.join(WORD_SIMILARITY_SETS)}.")
     pairs = []
-    for line in data_path(WORD_SIMILARITY_SETS[name]).read_text(encoding="utf-8").splitlines():
+    for line in data_path(name).read_text(encoding="utf-8").splitlines():
         fields = line.strip().split()
         if len(fields) == 3:
             pairs.append((fields[0].lower(), fields[1].lower(), float(fields[2])))

@@ -85,7 +85,7 @@ def test_registry_files_are_distinct():
 
 
 def test_loaders_only_use_registered_names():
-    for source in data.WORD_SIMILARITY_SETS.values():
+    for source in data.WORD_SIMILARITY_SETS:
         assert source in REGISTRY
     for name in ("brown", "movie_reviews", "google_analogies"):
         assert name in REGISTRY
