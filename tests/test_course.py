@@ -1,0 +1,87 @@
+"""helpers.course on a small synthetic course, with real nbgrader: what the grading config promises."""
+from __future__ import annotations
+
+import shutil
+
+import nbformat
+import pytest
+
+from helpers import course
+
+
+def nbgrader_cell(kind: str, source: str, grade_id: str, **flags):
+    meta = {"grade": False, "solution": False, "locked": False, "task": False, "schema_version": 3,
+            "grade_id": grade_id, **flags}
+    make = nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell
+    return make(source, metadata={"nbgrader": meta})
+
+
+def tiny_assignment() -> nbformat.NotebookNode:
+    """Two graded functions; the test cells of both make numpy and Python print warnings."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbgrader_cell("code", "import warnings\nimport numpy as np", "setup", locked=True),
+        nbgrader_cell("code", "def safe_log(x):\n    ### BEGIN SOLUTION\n    return np.log(x)\n    ### END SOLUTION",
+                      "safe_log", solution=True),
+        nbgrader_cell("code", "assert np.log(0.0) == -np.inf  # RuntimeWarning: divide by zero\n"
+                              "assert safe_log(np.e) == 1.0\n### BEGIN HIDDEN TESTS\nassert safe_log(1.0) == 0.0\n"
+                              "### END HIDDEN TESTS", "test_safe_log", grade=True, locked=True, points=2),
+        nbgrader_cell("code", "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION",
+                      "double", solution=True),
+        nbgrader_cell("code", "warnings.warn('a library warning', UserWarning)\nassert double(3) == 6",
+                      "test_double", grade=True, locked=True, points=3),
+        nbgrader_cell("markdown", "Reference answer and rubric.", "q_why", grade=True, solution=True, points=1),
+    ]
+    return notebook
+
+
+@pytest.fixture(scope="module")
+def tiny_course(tmp_path_factory):
+    root = tmp_path_factory.mktemp("tiny-root")
+    config = (course.REPO_ROOT / course.CONFIG_NAME).read_text()
+    scheduled = next(iter(course.schedule()))
+    (root / course.CONFIG_NAME).write_text(config.replace(f'"{scheduled}"', '"tiny"', 1))
+    source = course.notebook_path(root, "source", "tiny")
+    source.parent.mkdir(parents=True)
+    nbformat.write(tiny_assignment(), source)
+    course_dir = course.make_course(tmp_path_factory.mktemp("tiny-course"), root=root)
+    release = course.generate_release(course_dir, "tiny")
+    return root, course_dir, release
+
+
+def test_schedule_is_read_from_the_config(tiny_course):
+    root, _, _ = tiny_course
+    assert list(course.schedule(root)) == ["tiny"]
+
+
+def test_warnings_in_test_cells_do_not_zero_correct_code(tiny_course):
+    root, course_dir, _ = tiny_course
+    course.submit(course_dir, "tiny", "correct", course.notebook_path(root, "source", "tiny"))
+    course.autograde(course_dir, "tiny", "correct")
+    grades = course.cell_grades(course_dir, "tiny", "correct")
+    assert {g: (grades[g].score, grades[g].max_score) for g in ("test_safe_log", "test_double")} == {
+        "test_safe_log": (2, 2), "test_double": (3, 3)}
+    assert grades["q_why"].autograded is False
+
+
+def test_stub_earns_zero_and_the_table_says_so(tiny_course):
+    _, course_dir, release = tiny_course
+    course.submit(course_dir, "tiny", "stub", release)
+    course.autograde(course_dir, "tiny", "stub")
+    grades = course.cell_grades(course_dir, "tiny", "stub")
+    assert [grades[g].score for g in ("test_safe_log", "test_double")] == [0, 0]
+    table = course.grade_table([("stub", "tiny", grades)]).splitlines()
+    assert table[1].split()[:5] == ["stub", "tiny", "0", "/", "5"]
+    assert table[1].split()[-1] == "2/2"  # both autograded cells at zero
+
+
+def test_missing_source_folder_is_a_clear_error(tmp_path):
+    shutil.copy(course.REPO_ROOT / course.CONFIG_NAME, tmp_path / course.CONFIG_NAME)
+    with pytest.raises(course.CourseError, match="no folder source/"):
+        course.make_course(tmp_path / "course", ["hw99_missing"], root=tmp_path)
+
+
+def test_failing_nbgrader_command_reports_its_log(tmp_path):
+    shutil.copy(course.REPO_ROOT / course.CONFIG_NAME, tmp_path / course.CONFIG_NAME)
+    with pytest.raises(course.CourseError, match="generate_assignment hw99_missing --force failed(.|\n)*No notebooks were matched"):
+        course.generate_release(tmp_path, "hw99_missing")
