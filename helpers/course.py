@@ -9,7 +9,6 @@ The same functions drive the pipeline tests in tests/test_pipeline.py.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import runpy
 import shutil
@@ -19,6 +18,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 import nbformat
 
@@ -40,12 +40,20 @@ class CellGrade:
     autograded: bool  # False for manually graded answers (written questions)
 
 
-def schedule(root: Path = REPO_ROOT) -> dict[str, str]:
-    """The ``ASSIGNMENTS`` dict (assignment id -> due date) of ``root/nbgrader_config.py``."""
+def load_config(path: Path) -> dict:
+    """Run an ``nbgrader_config.py`` as nbgrader does (``get_config`` injected); return its namespace.
+
+    The file sets environment variables for the grading kernel; they do not leak into this process.
+    """
     from traitlets.config import Config
 
-    namespace = runpy.run_path(str(root / CONFIG_NAME), init_globals={"get_config": Config})
-    return dict(namespace["ASSIGNMENTS"])
+    with mock.patch.dict(os.environ):
+        return runpy.run_path(str(path), init_globals={"get_config": Config})
+
+
+def schedule(root: Path = REPO_ROOT) -> dict[str, str]:
+    """The ``ASSIGNMENTS`` dict (assignment id -> due date) of ``root/nbgrader_config.py``."""
+    return dict(load_config(root / CONFIG_NAME)["ASSIGNMENTS"])
 
 
 def notebook_path(root: Path, folder: str, assignment: str) -> Path:
@@ -96,21 +104,9 @@ def register(course_dir: Path, assignments: list[str] | None = None) -> None:
 
 
 def generate_release(course_dir: Path, assignment: str) -> Path:
-    """``nbgrader generate_assignment``: the student notebook, with outputs stripped."""
+    """``nbgrader generate_assignment`` (which also clears outputs): the student notebook's path."""
     nbgrader(["generate_assignment", assignment, "--force"], course_dir)
-    path = notebook_path(course_dir, "release", assignment)
-    strip_outputs(path)
-    return path
-
-
-def strip_outputs(path: Path) -> None:
-    """Remove outputs and execution counts from a notebook in place."""
-    notebook = nbformat.read(path, as_version=4)
-    for cell in notebook.cells:
-        if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
-    nbformat.write(notebook, path)
+    return notebook_path(course_dir, "release", assignment)
 
 
 def submit(course_dir: Path, assignment: str, student: str, notebook: Path | nbformat.NotebookNode) -> Path:
@@ -137,9 +133,7 @@ def cell_grades(course_dir: Path, assignment: str, student: str) -> dict[str, Ce
     """Every graded cell's score for one submission, read from the gradebook."""
     from nbgrader.api import Gradebook
 
-    from traitlets.config import Config
-
-    config = runpy.run_path(str(course_dir / CONFIG_NAME), init_globals={"get_config": Config})["c"]
+    config = load_config(course_dir / CONFIG_NAME)["c"]
     with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gradebook:
         submission = gradebook.find_submission(assignment, student)
         grades = {}

@@ -4,8 +4,12 @@ from __future__ import annotations
 import os
 import platform
 import random
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import torch
 
 DEVICE_ENV = "NLPCOURSE_DEVICE"
 _KNOWN_DEVICES = ("cuda", "mps", "cpu")

@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import os
 import re
-import runpy
 import subprocess
 from datetime import datetime
 from pathlib import Path
-from unittest import mock
 
 import pytest
 import yaml
-from traitlets.config import get_config
+
+from helpers.course import load_config as load_nbgrader_config
 
 try:
     import tomllib
@@ -88,16 +87,6 @@ def package_problems(pyproject: Path, environment: Path) -> list[str]:
 
 
 # --------------------------------------------------------------------------- nbgrader config
-def load_nbgrader_config(path: Path) -> dict:
-    """Run nbgrader_config.py as nbgrader does (with `get_config` injected) and return its namespace.
-
-    The file sets environment variables for the grading kernel; they are not leaked into the
-    test process, whose later subprocesses (kernels, nbgrader) must see the real environment.
-    """
-    with mock.patch.dict(os.environ):
-        return runpy.run_path(str(path), init_globals={"get_config": get_config})
-
-
 def _folders(path: Path) -> set[str]:
     if not path.is_dir():
         return set()
