@@ -4,12 +4,26 @@ The schedule below registers every assignment in source/ with the gradebook
 (`python -m helpers.course register`; `release` and `demo` do it in their scratch courses); a test
 keeps it equal to the folders in source/.
 """
+import importlib.util
 import os
+import sys
 from pathlib import Path
 
-c = get_config()  # noqa: F821  (injected by nbgrader's config loader)
-
 COURSE_ROOT = Path(__file__).resolve().parent
+if importlib.util.find_spec("helpers") is None:  # not pip-installed: use the clone's own copy
+    sys.path.insert(0, str(COURSE_ROOT))
+
+from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402  (after the sys.path fallback)
+from nbgrader.preprocessors import (
+    AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, IgnorePattern, OverwriteCells,
+    OverwriteKernelspec, SaveAutoGrades,
+)
+
+from helpers.autograde import (
+    FlagTampering, GuardedExecute, LimitOutputSize, RestoreReleaseCells, StderrIsNotFailure,
+)
+
+c = get_config()  # noqa: F821  (injected by nbgrader's config loader)
 
 # assignment id -> due date (UTC), in schedule order
 ASSIGNMENTS = {
@@ -23,10 +37,30 @@ c.CourseDirectory.db_url = f"sqlite:///{COURSE_ROOT / 'gradebook.db'}"
 # Notebooks only: data and models come through `helpers`, never inside a submission.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
 
+# Grading that survives real submissions (helpers/autograde.py; tests/test_robustness.py).
+# Before execution: put the submission back into the release's cell structure (deleted, edited,
+# duplicated or reordered tests, lost grade ids) and flag code that patches what the tests use.
+c.Autograde.sanitize_preprocessors = [
+    ClearOutput, RestoreReleaseCells, DeduplicateIds, OverwriteKernelspec, OverwriteCells, FlagTampering,
+    CheckCellMetadata,
+]
+# Execution: survive crashes and hangs, cap memory, guard the check functions; then a warning or a
+# progress bar on stderr does not zero a test, and floods of output are cut down.
+c.Autograde.autograde_preprocessors = [
+    GuardedExecute, IgnorePattern, ClearMetadataPreprocessor, StderrIsNotFailure, LimitOutputSize,
+    SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+]
 # Training cells shrink under autograde, but a slow student solution still needs room;
-# nbgrader's default of 30 s per cell would zero correct but slow code.
-c.Execute.timeout = 300
+# nbgrader's default of 30 s per cell would zero correct but slow code. An infinite loop costs at
+# most one timeout per cell that calls it, and the whole notebook at most notebook_timeout.
+c.Execute.timeout = 300  # also GuardedExecute's (a subclass)
 c.Execute.interrupt_on_timeout = True
+c.GuardedExecute.notebook_timeout = 1800
+c.GuardedExecute.memory_limit_gb = 8
+c.GuardedExecute.max_kernel_restarts = 3
+c.LimitOutputSize.max_lines = 300
+c.LimitOutputSize.max_chars = 20_000
+c.LimitOutputSize.max_image_kb = 1024
 
 # Stubs that students replace.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

@@ -3,6 +3,8 @@
     python -m helpers.course register  # add the schedule (ids, due dates) to ./gradebook.db
     python -m helpers.course release   # regenerate release/ from source/ (commit both)
     python -m helpers.course demo      # release + autograde two sample submissions, print the grade table
+    python -m helpers.course grade A   # TAs: check submitted/*/A, autograde them all, write the grading report
+    python -m helpers.course report A  # TAs: the grading report (table + CSV) after `nbgrader autograde A`
 
 The same functions drive the pipeline tests in tests/test_pipeline.py.
 """
@@ -61,7 +63,7 @@ def notebook_path(root: Path, folder: str, assignment: str) -> Path:
     return root / folder / assignment / f"{assignment}.ipynb"
 
 
-def nbgrader(args: list[str], course_dir: Path, timeout: float = 900) -> str:
+def nbgrader(args: list[str], course_dir: Path, timeout: float | None = 900) -> str:
     """Run ``nbgrader ARGS`` in ``course_dir``; return its log, raise CourseError if it fails."""
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     # nbgrader runs notebooks from deep inside the course folder: make data paths absolute first.
@@ -74,7 +76,7 @@ def nbgrader(args: list[str], course_dir: Path, timeout: float = 900) -> str:
             capture_output=True, text=True, timeout=timeout,
         )
     except subprocess.TimeoutExpired as error:
-        raise CourseError(f"nbgrader {' '.join(args)} did not finish within {timeout:.0f} s") from error
+        raise CourseError(f"nbgrader {' '.join(args)} did not finish within {timeout} s") from error
     log = done.stdout + done.stderr
     if done.returncode != 0:
         raise CourseError(f"nbgrader {' '.join(args)} failed (exit {done.returncode}):\n{log[-4000:]}")
@@ -177,6 +179,31 @@ def grade_table(rows: list[tuple[str, str, dict[str, CellGrade]]]) -> str:
     return "\n".join(lines)
 
 
+def grade_all(course_dir: Path, assignment: str, force: bool = False) -> list:
+    """Check every ``submitted/*/assignment`` folder, autograde the batch, return the report rows.
+
+    One bad submission never stops the batch: nbgrader goes on after a failure, and the report names
+    every student it could not grade.
+    """
+    from helpers import report
+
+    problems = report.check_submissions(course_dir, assignment, fix=True)
+    try:
+        nbgrader(["autograde", assignment] + (["--force"] if force else []), course_dir, timeout=None)
+    except CourseError as error:  # some submissions failed; the others are graded
+        print(str(error).splitlines()[0], file=sys.stderr)
+    report.record_zero_for_missing(course_dir, assignment)
+    return report.build_report(course_dir, assignment, problems)
+
+
+def write_report(course_dir: Path, assignment: str, rows: list) -> str:
+    """Write ``reports/<assignment>.csv`` in the course folder; return the table (and the CSV's path)."""
+    from helpers import report
+
+    path = report.write_csv(rows, course_dir / "reports" / f"{assignment}.csv")
+    return f"{report.format_table(rows, assignment)}\n\nCSV: {path}"
+
+
 def demo(course_dir: Path, assignments: list[str] | None = None) -> str:
     """Build the release and autograde two sample submissions per assignment; return the grade table."""
     if course_dir.exists():
@@ -205,6 +232,12 @@ def main(argv: list[str] | None = None) -> int:
     run_demo.add_argument("--course-dir", type=Path, default=REPO_ROOT / "course_demo",
                           help="scratch nbgrader course folder (default: ./course_demo, recreated)")
     run_demo.add_argument("assignments", nargs="*", help="assignment ids (default: all in the schedule)")
+    run_grade = commands.add_parser("grade", help="check submitted/*/ASSIGNMENT, autograde all, write the report")
+    run_report = commands.add_parser("report", help="the grading report (table + reports/ASSIGNMENT.csv)")
+    for command in (run_grade, run_report):
+        command.add_argument("assignment")
+        command.add_argument("--course-dir", type=Path, default=REPO_ROOT, help="nbgrader course folder (default: .)")
+    run_grade.add_argument("--force", action="store_true", help="regrade students already autograded")
     args = parser.parse_args(argv)
     if args.command == "register":
         register(REPO_ROOT)
@@ -212,6 +245,12 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "release":
         for path in release_all():
             print(f"wrote {path.relative_to(REPO_ROOT)}")
+    elif args.command == "grade":
+        print(write_report(args.course_dir, args.assignment, grade_all(args.course_dir, args.assignment, args.force)))
+    elif args.command == "report":
+        from helpers import report
+
+        print(write_report(args.course_dir, args.assignment, report.build_report(args.course_dir, args.assignment)))
     else:
         print(demo(args.course_dir, args.assignments or None))
     return 0

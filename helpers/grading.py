@@ -33,6 +33,25 @@ def check_type(name: str, value: Any, expected: type | tuple[type, ...]) -> None
         raise AssertionError(f"{name} should return {names}, but it returned {type(value).__name__}.")
 
 
+def check_tuple(name: str, value: Any, length: int) -> tuple:
+    """Fail unless ``value`` is a tuple (or list) of ``length`` items; return it as a tuple, ready to unpack."""
+    if not isinstance(value, (tuple, list)):
+        raise AssertionError(f"{name} should return a tuple of {length} values, but it returned {type(value).__name__}.")
+    if len(value) != length:
+        raise AssertionError(f"{name} should return {length} values, but it returned {len(value)}.")
+    return tuple(value)
+
+
+def check_attributes(name: str, value: Any, attributes: Sequence[str]) -> None:
+    """Fail unless ``value`` has every one of ``attributes`` (e.g. the fields of a returned dataclass)."""
+    missing = [a for a in attributes if not hasattr(value, a)]
+    if missing:
+        raise AssertionError(
+            f"{name} should return an object with {', '.join(attributes)}, but it returned "
+            f"{type(value).__name__}, which lacks {', '.join(missing)}."
+        )
+
+
 def check_shape(name: str, value: Any, expected: Sequence[int]) -> None:
     """Fail unless ``value`` has exactly the shape ``expected``."""
     if not hasattr(value, "shape"):

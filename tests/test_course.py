@@ -1,6 +1,7 @@
 """helpers.course on a small synthetic course, with real nbgrader: what the grading config promises."""
 from __future__ import annotations
 
+import re
 import shutil
 
 import nbformat
@@ -39,8 +40,8 @@ def tiny_assignment() -> nbformat.NotebookNode:
 def tiny_course(tmp_path_factory):
     root = tmp_path_factory.mktemp("tiny-root")
     config = (course.REPO_ROOT / course.CONFIG_NAME).read_text()
-    scheduled = next(iter(course.schedule()))
-    (root / course.CONFIG_NAME).write_text(config.replace(f'"{scheduled}"', '"tiny"', 1))
+    tiny_schedule = 'ASSIGNMENTS = {\n    "tiny": "2027-02-05 23:59:00 UTC",\n}'
+    (root / course.CONFIG_NAME).write_text(re.sub(r"(?ms)^ASSIGNMENTS = \{.*?^\}", tiny_schedule, config, count=1))
     source = course.notebook_path(root, "source", "tiny")
     source.parent.mkdir(parents=True)
     nbformat.write(tiny_assignment(), source)

@@ -6,7 +6,9 @@ import pytest
 import torch
 
 import helpers
-from helpers.grading import check_close, check_dtype, check_equal, check_shape, check_true, check_type
+from helpers.grading import (
+    check_attributes, check_close, check_dtype, check_equal, check_shape, check_true, check_tuple, check_type,
+)
 
 
 def fails(check, *args, **kwargs) -> str:
@@ -14,6 +16,31 @@ def fails(check, *args, **kwargs) -> str:
     with pytest.raises(AssertionError) as caught:
         check(*args, **kwargs)
     return str(caught.value)
+
+
+# --------------------------------------------------------------------------- check_tuple, check_attributes
+
+
+def test_check_tuple_returns_a_tuple_ready_to_unpack():
+    mean, var = check_tuple("categorical_mean_var", [1.0, 2.0], 2)
+    assert (mean, var) == (1.0, 2.0)
+
+
+@pytest.mark.parametrize("value, words", [(None, "a tuple of 2 values, but it returned NoneType"),
+                                          ("ab", "a tuple of 2 values, but it returned str"),
+                                          ((1, 2, 3), "should return 2 values, but it returned 3")])
+def test_check_tuple_explains_what_came_back(value, words):
+    assert words in fails(check_tuple, "categorical_mean_var", value, 2)
+
+
+def test_check_attributes_names_the_missing_fields():
+    class Vocab:
+        itos = []
+
+    check_attributes("build_vocab", Vocab(), ("itos",))
+    message = fails(check_attributes, "build_vocab", Vocab(), ("itos", "stoi", "counts"))
+    assert "build_vocab" in message and "lacks stoi, counts" in message and "Vocab" in message
+    assert "NoneType" in fails(check_attributes, "build_vocab", None, ("itos",))
 
 
 # --------------------------------------------------------------------------- check_type

@@ -1,0 +1,153 @@
+"""helpers.autograde's pure parts on small notebooks (no kernel): how a submission is rebuilt on the
+release, and which code is flagged. tests/test_robustness.py runs the same plug-ins through nbgrader."""
+from __future__ import annotations
+
+import copy
+
+import nbformat
+import pytest
+
+from helpers.autograde import find_tampering, restore_cells
+
+
+def cell(kind: str, source: str, grade_id: str | None = None, **flags):
+    make = nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell
+    made = make(source)
+    if grade_id:
+        made.metadata["nbgrader"] = {"grade_id": grade_id, "grade": False, "solution": False, "locked": False,
+                                     "schema_version": 3, "task": False, **flags}
+    return made
+
+
+STUB = "def double(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()"
+
+
+def release() -> list:
+    return [
+        cell("markdown", "# Homework"),
+        cell("code", "import numpy as np\nfrom helpers import grading", "setup", locked=True),
+        cell("markdown", "Implement `double`."),
+        cell("code", STUB, "double", solution=True),
+        cell("code", "grading.check_equal('double', double(2), 4)", "test_double", grade=True, locked=True, points=2),
+        cell("code", "def half(x):\n    raise NotImplementedError()", "half", solution=True),
+        cell("code", "grading.check_equal('half', half(4), 2)", "test_half", grade=True, locked=True, points=2),
+        cell("markdown", "Why?"),
+        cell("markdown", "YOUR ANSWER HERE", "q_why", grade=True, solution=True, points=3),
+        cell("markdown", "The end."),
+    ]
+
+
+def answered() -> list:
+    cells = copy.deepcopy(release())
+    cells[3].source = "def double(x):\n    return 2 * x"
+    cells[5].source = "def half(x):\n    return x / 2"
+    cells[8].source = "Because doubling is linear."
+    return cells
+
+
+def sources(cells) -> list[str]:
+    return [c.source for c in cells]
+
+
+def test_an_untouched_submission_is_unchanged():
+    rebuilt, notes = restore_cells(release(), answered())
+    assert sources(rebuilt) == sources(answered()) and notes == []
+
+
+def test_deleted_emptied_and_edited_tests_come_back_from_the_release():
+    submission = answered()
+    submission[6].source = "pass"
+    submission[1].source = ""
+    del submission[4]
+    rebuilt, notes = restore_cells(release(), submission)
+    assert sources(rebuilt) == sources(answered())
+    assert any("test_double" in n and "deleted" in n for n in notes)
+    assert any("test_half" in n and "edited" in n for n in notes)
+
+
+def test_answers_that_lost_their_ids_are_found_by_function_or_position():
+    submission = answered()
+    submission[3].metadata["nbgrader"]["grade_id"] = "mine"
+    del submission[5].metadata["nbgrader"]
+    del submission[8].metadata["nbgrader"]
+    rebuilt, notes = restore_cells(release(), submission)
+    assert sources(rebuilt) == sources(answered())
+    assert [c.metadata.get("nbgrader", {}).get("grade_id") for c in rebuilt] == \
+        [c.metadata.get("nbgrader", {}).get("grade_id") for c in release()]
+    assert sum("found by" in n for n in notes) == 3
+
+
+def test_reordered_and_duplicated_cells_keep_the_release_order_and_the_first_answer_is_graded():
+    submission = answered()
+    submission = [submission[0], submission[4], submission[1], submission[2], submission[3], submission[3],
+                  *submission[5:]]
+    submission[5] = copy.deepcopy(submission[5])
+    submission[5].source = "def double(x):\n    return x + x  # second try"
+    rebuilt, _ = restore_cells(release(), submission)
+    graded = [c for c in rebuilt if c.metadata.get("nbgrader", {}).get("grade_id") == "double"]
+    assert len(graded) == 1 and graded[0].source == "def double(x):\n    return 2 * x"
+    position = sources(rebuilt).index(graded[0].source)
+    assert rebuilt[position + 1].source.endswith("# second try") and "nbgrader" not in rebuilt[position + 1].metadata
+    assert sources(rebuilt)[position + 2] == release()[4].source  # the test still follows the answers
+    assert len({c.id for c in rebuilt}) == len(rebuilt), "cell ids must stay unique"
+
+
+def test_cells_the_student_added_stay_after_the_cell_they_followed():
+    submission = answered()
+    submission.insert(4, cell("code", "print(double(21))"))
+    rebuilt, notes = restore_cells(release(), submission)
+    assert sources(rebuilt)[4] == "print(double(21))" and sources(rebuilt)[5] == release()[4].source
+    assert notes == []
+
+
+def test_a_missing_answer_stays_the_stub_and_is_reported():
+    submission = [c for c in answered() if c.metadata.get("nbgrader", {}).get("grade_id") != "half"]
+    rebuilt, notes = restore_cells(release(), submission)
+    assert sources(rebuilt)[5] == release()[5].source
+    assert any("missing" in n and "half" in n for n in notes)
+
+
+LEGIT = """
+import numpy as np
+import torch
+import matplotlib.pyplot as plt
+np.random.seed(0)
+plt.rcParams["figure.dpi"] = 80
+torch.backends.cudnn.deterministic = True
+class Model:
+    def __init__(self):
+        self.w = np.zeros(3)
+def double(x):
+    out = np.asarray(x)
+    out.flags.writeable = True
+    return 2 * out
+"""
+
+
+def flags_of(source: str) -> list[str]:
+    return find_tampering(release()[:2] + [cell("code", source, "double", solution=True)] + release()[4:5])
+
+
+def test_ordinary_student_code_is_not_flagged():
+    assert flags_of(LEGIT) == []
+    assert flags_of("%time x = np.ones(3)\n!echo hi") == []
+
+
+@pytest.mark.parametrize("source, words", [
+    ("np.allclose = lambda *a, **k: True", "replaces np.allclose"),
+    ("grading.check_equal = print", "replaces grading.check_equal"),
+    ("import builtins\nbuiltins.len = lambda x: 0", "replaces builtins.len"),
+    ("setattr(np, 'isclose', None)", "setattr"),
+    ("__import__('helpers.grading').grading.check_close = None", "__import__"),
+    ("get_ipython().input_transformers_post.append(f)", "IPython kernel object"),
+    ("grading = None", "rebinds the name 'grading'"),
+    ("from fake import grading", "rebinds the name 'grading'"),
+    ("globals()['grading'] = None", "globals()"),
+    ("import sys\nsys.modules['numpy'] = None", "sys.modules"),
+    ("exec('np.allclose = None')", "exec"),
+    ("import helpers.integrity", "integrity guard"),
+])
+def test_patches_of_what_the_tests_use_are_flagged(source, words):
+    flags = flags_of(source)
+    assert any(words in f for f in flags), flags
+    assert all(f.startswith("double, line ") for f in flags)
