@@ -5,13 +5,16 @@ from helpers.data import (
     load_analogies,
     load_brown,
     load_movie_reviews,
+    load_sst2,
     load_word_similarity,
 )
 from helpers.device import describe_hardware, get_device, seed_everything
+from helpers.models import ModelError, load_sentence_encoder
 from helpers.progress import autograding, progress
 
 __all__ = [
     "DataError",
+    "ModelError",
     "autograding",
     "data_path",
     "describe_hardware",
@@ -19,6 +22,8 @@ __all__ = [
     "load_analogies",
     "load_brown",
     "load_movie_reviews",
+    "load_sentence_encoder",
+    "load_sst2",
     "load_word_similarity",
     "progress",
     "seed_everything",

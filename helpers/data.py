@@ -238,3 +238,28 @@ def load_analogies(lower: bool = True) -> dict[str, list[tuple[str, str, str, st
             words = line.lower().split() if lower else line.split()
             sections[current].append(tuple(words))  # type: ignore[arg-type]
     return sections
+
+
+SST2_SPLITS = ("train", "dev", "test")
+
+
+def load_sst2(split: str) -> tuple[list[list[str]], np.ndarray]:
+    """The binary Stanford Sentiment Treebank (SST-2) as token lists and labels (1 = positive, 0 = negative).
+
+    ``split`` is ``"train"`` (67,349 phrases and sentences, the GLUE SST-2 training set), ``"dev"`` (872
+    sentences) or ``"test"`` (1,821 sentences, with labels). The text is already tokenised and lower-cased;
+    ``" ".join(tokens)`` gives back the sentence. Returns ``(sentences, labels)`` with ``labels`` an int64
+    array of shape ``(len(sentences),)``.
+    """
+    if split not in SST2_SPLITS:
+        raise DataError(f"Unknown SST-2 split {split!r}; choose one of {', '.join(SST2_SPLITS)}.")
+    sentences, labels = [], []
+    for number, line in enumerate(data_path(f"sst2_{split}").read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        text, _, label = line.rpartition("\t")
+        if label.strip() not in ("0", "1"):
+            raise DataError(f"SST-2 {split} line {number} does not end in a tab and a 0/1 label: {line!r}")
+        sentences.append(text.split())
+        labels.append(int(label))
+    return sentences, np.array(labels, dtype=np.int64)

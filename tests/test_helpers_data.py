@@ -602,3 +602,57 @@ def test_load_brown_counts_and_processed_cache(brown):
     assert [p.name for p in processed] == [f"brown-lower-{REGISTRY['brown'].sha256[:12]}.txt.gz"]
     assert second == first
     assert second_s < 10, f"the cached load took {second_s:.1f} s"
+
+
+# --------------------------------------------------------------------------- SST-2
+
+
+def test_sst2_splits_are_registered():
+    for split in data.SST2_SPLITS:
+        assert f"sst2_{split}" in REGISTRY
+
+
+@pytest.mark.parametrize("split,count,positive", [("train", 67_349, 37_569), ("dev", 872, 444), ("test", 1_821, 909)])
+def test_load_sst2(mirrored, split, count, positive):
+    sentences, labels = data.load_sst2(split)
+    assert len(sentences) == count
+    assert isinstance(labels, np.ndarray) and labels.shape == (count,) and labels.dtype == np.int64
+    assert set(np.unique(labels)) == {0, 1} and int(labels.sum()) == positive
+    assert all(tokens for tokens in sentences)
+    for tokens in sentences[::97]:
+        assert all(isinstance(tok, str) and tok and tok == tok.lower() and not any(c.isspace() for c in tok) for tok in tokens)
+
+
+def test_load_sst2_known_sentence(mirrored):
+    sentences, labels = data.load_sst2("dev")
+    assert " ".join(sentences[0]) == "it 's a charming and often affecting journey ."
+    assert labels[0] == 1
+
+
+def test_load_sst2_unknown_split_lists_choices():
+    with pytest.raises(DataError) as caught:
+        data.load_sst2("validation")
+    for split in data.SST2_SPLITS:
+        assert split in str(caught.value)
+
+
+def _toy_sst2(monkeypatch, tmp_path, payload: bytes) -> None:
+    """Register 'sst2_dev' as a small file in a mirror folder."""
+    entry = DataFile(name="sst2_dev", file="sst2/toy-dev", url="https://example.invalid/" + "0" * 40 + "/toy-dev",
+                     sha256=sha256(payload), size=len(payload), license="test")
+    monkeypatch.setattr(data, "registry", lambda: {"sst2_dev": entry})
+    put(tmp_path / "mirror", entry, payload)
+    set_mirrors(monkeypatch, tmp_path / "mirror")
+
+
+def test_load_sst2_parses_text_tab_label(monkeypatch, tmp_path):
+    _toy_sst2(monkeypatch, tmp_path, "a fine , funny film \t1\n\nbad .\t0\ncafé au lait\t1\n".encode("utf-8"))
+    sentences, labels = data.load_sst2("dev")
+    assert sentences == [["a", "fine", ",", "funny", "film"], ["bad", "."], ["café", "au", "lait"]]
+    np.testing.assert_array_equal(labels, np.array([1, 0, 1]))
+
+
+def test_load_sst2_rejects_a_line_without_a_label(monkeypatch, tmp_path):
+    _toy_sst2(monkeypatch, tmp_path, b"good movie\t1\nno label here\n")
+    with pytest.raises(DataError, match="line 2"):
+        data.load_sst2("dev")

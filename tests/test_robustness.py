@@ -21,7 +21,8 @@ from tests import submissions as sub
 from tests.mutants import mutants_for
 
 ROOT = course.REPO_ROOT
-ASSIGNMENTS = list(course.schedule())
+# one xdist group per assignment: its batch fixture is built once, by the worker that runs the group
+ASSIGNMENTS = [pytest.param(a, id=a, marks=pytest.mark.xdist_group(f"robustness-{a}")) for a in course.schedule()]
 # a shorter leash than the real config, so that the hangs cost seconds; the memory cap still fits the solutions
 TEST_CONFIG = """
 c.Execute.timeout = 30
