@@ -111,6 +111,9 @@ def _forget_last_error() -> None:
     for name in ("last_type", "last_value", "last_traceback", "last_exc"):
         if hasattr(sys, name):
             setattr(sys, name, None)
+    shell = _shell()
+    if shell is not None and hasattr(getattr(shell, "InteractiveTB", None), "tb"):
+        shell.InteractiveTB.tb = None  # kept for %debug
     gc.collect()
 
 
