@@ -199,7 +199,7 @@ def test_patching_the_checks_when_the_answer_runs_is_undone_and_flagged(assignme
     flags = " ".join(batch.rows["tamper_definition"].flags)
     for expected in ("helpers.grading.check_close was replaced", "numpy.allclose was replaced",
                      "builtins.abs was replaced", "input_transformers_post", "'grading' no longer refers",
-                     "setattr", "get_ipython", "replaces np.allclose"):
+                     "setattr", "IPython kernel object", "replaces np.allclose"):
         assert expected in flags, f"flag missing: {expected!r} in {flags}"
 
 
