@@ -44,9 +44,12 @@ _hooks: dict[str, list[int]] = {}
 def limit_memory(gigabytes: float) -> None:
     """Cap the kernel's data segment: a runaway allocation raises MemoryError instead of taking the
     machine (and every other grading job) down. ``gigabytes <= 0`` leaves the limit alone."""
+    try:
+        import resource
+    except ImportError:  # Windows: no rlimits; the grading machine's own memory is the limit
+        return
     if gigabytes <= 0:
         return
-    import resource
 
     limit = int(gigabytes * 2**30)
     _, hard = resource.getrlimit(resource.RLIMIT_DATA)

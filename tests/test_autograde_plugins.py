@@ -151,3 +151,20 @@ def test_patches_of_what_the_tests_use_are_flagged(source, words):
     flags = flags_of(source)
     assert any(words in f for f in flags), flags
     assert all(f.startswith("double, line ") for f in flags)
+
+
+def test_integrity_guard_puts_back_replaced_checks_and_reports_them(monkeypatch):
+    import numpy as np
+
+    from helpers import grading, integrity
+
+    integrity.start(memory_gb=0)
+    assert integrity.after_cell() == []
+    monkeypatch.setattr(np, "allclose", lambda *a, **k: True)
+    monkeypatch.setattr(grading, "check_close", lambda *a, **k: None)
+    problems = integrity.after_cell()
+    assert "numpy.allclose was replaced" in problems and "helpers.grading.check_close was replaced" in problems
+    assert not np.allclose([1.0], [2.0]), "the original numpy.allclose should be back"
+    with pytest.raises(AssertionError):
+        grading.check_close("f", 1.0, 2.0)
+    assert integrity.after_cell() == []
