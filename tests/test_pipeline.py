@@ -18,6 +18,8 @@ import pytest
 
 from helpers import course
 from tests.mutants import Mutant, mutants_for
+from tests.submissions import is_test as is_test_cell
+from tests.submissions import meta as nbgrader_meta
 
 ROOT = course.REPO_ROOT
 ASSIGNMENTS = list(course.schedule())
@@ -28,21 +30,12 @@ MUTANT_CASES = [pytest.param(a, m, id=f"{a}:{m.name}") for a in ASSIGNMENTS for 
 pytestmark = pytest.mark.pipeline
 
 
-def nbgrader_meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
 def source_notebook(assignment: str) -> nbformat.NotebookNode:
     return nbformat.read(course.notebook_path(ROOT, "source", assignment), as_version=4)
 
 
 def cells_by_id(notebook) -> dict[str, int]:
     return {nbgrader_meta(c)["grade_id"]: i for i, c in enumerate(notebook.cells) if nbgrader_meta(c).get("grade_id")}
-
-
-def is_test_cell(cell) -> bool:
-    meta = nbgrader_meta(cell)
-    return cell.cell_type == "code" and meta.get("grade", False) and not meta.get("solution", False)
 
 
 def is_solution_code_cell(cell) -> bool:
