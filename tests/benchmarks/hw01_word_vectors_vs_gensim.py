@@ -11,39 +11,23 @@ and the speed ratio; exits with status 1 when the mean WordSim-353 Spearman of t
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import sys
 import time
-import types
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOK = ROOT / "source" / "hw01_word_vectors" / "hw01_word_vectors.ipynb"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import reference  # noqa: E402
+
 # Cells that only import or define things: the setup, the given definitions and the reference solutions.
 DEFINITION_CELLS = {"setup", "imports", "given_vocab", "given_cooc"}
 
 
-def load_reference(path: Path = NOTEBOOK) -> dict:
-    """Exec the setup cell, the given definitions and every solution cell of the source notebook; return the namespace."""
-    import nbformat
-
-    nb = nbformat.read(str(path), as_version=4)
-    module = types.ModuleType("hw01_reference")  # a real module, so that the notebook's @dataclass works
-    sys.modules[module.__name__] = module
-    namespace = module.__dict__
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        grade_id = meta.get("grade_id", "")
-        if cell.cell_type == "code" and (grade_id in DEFINITION_CELLS or (meta.get("solution") and not meta.get("grade"))):
-            with contextlib.redirect_stdout(io.StringIO()):  # the setup cell prints the hardware line
-                exec(compile(cell.source, f"{path.name}:{grade_id}", "exec"), namespace)
-    missing = {"build_vocab", "encode", "train_sgns", "evaluate_similarity"} - set(namespace)
-    if missing:
-        raise RuntimeError(f"{path} does not define {sorted(missing)}")
-    return namespace
+def load_reference() -> dict:
+    """The setup cell, the given definitions and every solution cell of hw01's source notebook, executed."""
+    return reference.load_reference("hw01_word_vectors", DEFINITION_CELLS,
+                                    {"build_vocab", "encode", "train_sgns", "evaluate_similarity"})
 
 
 def main(argv: list[str] | None = None) -> int:

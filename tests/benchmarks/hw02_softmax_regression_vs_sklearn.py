@@ -16,19 +16,17 @@ status 1 when that gap exceeds --max-gap points (1.0). Not a pytest test (it tak
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import math
 import os
 import sys
 import time
-import types
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOK = ROOT / "source" / "hw02_softmax_gradient_descent" / "hw02_softmax_gradient_descent.ipynb"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import reference  # noqa: E402
+
 # Cells that load the data, build the features and define things: run them, in notebook order, with the solutions.
 DEFINITION_CELLS = {"setup", "imports", "load_data", "featurise", "run_standardize", "given_optimizer"}
 RUNS = {  # name: (method, hyper, base_lr, warmup_steps), all with batches of 64, as in the notebook
@@ -38,26 +36,11 @@ RUNS = {  # name: (method, hyper, base_lr, warmup_steps), all with batches of 64
 }
 
 
-def load_reference(path: Path = NOTEBOOK) -> dict:
-    """Exec the setup, data and feature cells, the given definitions and every solution cell; return the namespace."""
-    import nbformat
-
-    nb = nbformat.read(str(path), as_version=4)
-    module = types.ModuleType("hw02_reference")
-    sys.modules[module.__name__] = module
-    namespace = module.__dict__
-    namespace["plt"] = None
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        grade_id = meta.get("grade_id", "")
-        if cell.cell_type == "code" and (grade_id in DEFINITION_CELLS or (meta.get("solution") and not meta.get("grade"))):
-            with contextlib.redirect_stdout(io.StringIO()):
-                exec(compile(cell.source, f"{path.name}:{grade_id}", "exec"), namespace)
-    missing = {"train", "loss_and_grads", "predict", "accuracy", "sklearn_C", "warmup_cosine", "Optimizer",
-               "X_train", "X_dev"} - set(namespace)
-    if missing:
-        raise RuntimeError(f"{path} does not define {sorted(missing)}")
-    return namespace
+def load_reference() -> dict:
+    """The setup, data and feature cells, the given definitions and every solution cell of hw02's source notebook, executed."""
+    return reference.load_reference("hw02_softmax_gradient_descent", DEFINITION_CELLS,
+                                    {"train", "loss_and_grads", "predict", "accuracy", "sklearn_C", "warmup_cosine",
+                                     "Optimizer", "X_train", "X_dev"})
 
 
 def main(argv: list[str] | None = None) -> int:

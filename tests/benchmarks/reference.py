@@ -1,0 +1,36 @@
+"""Run a source notebook's reference solution outside Jupyter, for the benchmark scripts."""
+from __future__ import annotations
+
+import contextlib
+import io
+import sys
+import types
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def source_notebook(assignment: str) -> Path:
+    return ROOT / "source" / assignment / f"{assignment}.ipynb"
+
+
+def load_reference(assignment: str, definition_cells: set[str], required: set[str]) -> dict:
+    """Exec, in notebook order, the cells named in ``definition_cells`` and every solution cell of the source
+    notebook; return the namespace. Raises RuntimeError if a name in ``required`` is not defined."""
+    import nbformat
+
+    path = source_notebook(assignment)
+    nb = nbformat.read(str(path), as_version=4)
+    module = types.ModuleType(f"{assignment}_reference")  # a real module, so that @dataclass works
+    sys.modules[module.__name__] = module
+    namespace = module.__dict__
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        grade_id = meta.get("grade_id", "")
+        if cell.cell_type == "code" and (grade_id in definition_cells or (meta.get("solution") and not meta.get("grade"))):
+            with contextlib.redirect_stdout(io.StringIO()):  # the setup cell prints the hardware line
+                exec(compile(cell.source, f"{path.name}:{grade_id}", "exec"), namespace)
+    missing = required - set(namespace)
+    if missing:
+        raise RuntimeError(f"{path} does not define {sorted(missing)}")
+    return namespace
