@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
@@ -123,9 +124,10 @@ def submit(course_dir: Path, assignment: str, student: str, notebook: Path | nbf
     return path
 
 
-def autograde(course_dir: Path, assignment: str, student: str | None = None, timeout: float = 900) -> float:
-    """``nbgrader autograde`` one student (or all); returns the wall seconds it took."""
-    args = ["autograde", assignment, "--force"] + ([f"--student={student}"] if student else [])
+def autograde(course_dir: Path, assignment: str, student: str | None = None, timeout: float = 900,
+              options: Sequence[str] = ()) -> float:
+    """``nbgrader autograde`` one student (or all), with extra command-line ``options``; returns the wall seconds."""
+    args = ["autograde", assignment, "--force"] + ([f"--student={student}"] if student else []) + list(options)
     start = time.perf_counter()
     nbgrader(args, course_dir, timeout=timeout)
     return time.perf_counter() - start
