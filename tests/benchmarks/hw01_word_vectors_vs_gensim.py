@@ -73,18 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(("gensim Word2Vec", seed, scores["ws353"], scores["simlex999"], seconds))
         print(f"gensim seed {seed}: WS-353 {scores['ws353']:.3f}  SimLex {scores['simlex999']:.3f}  {seconds:.1f} s", flush=True)
 
-    print()
-    header = f"{'model':<20}{'seed':>6}{'WS-353':>9}{'SimLex':>9}{'seconds':>10}{'raw words/s':>14}"
-    print(header)
-    print("-" * len(header))
-    means = {}
-    for model_name in ("numpy SGNS (hw01)", "gensim Word2Vec"):
-        mine = [r for r in rows if r[0] == model_name]
-        for _, seed, ws, sl, sec in mine:
-            print(f"{model_name:<20}{seed:>6}{ws:>9.3f}{sl:>9.3f}{sec:>10.1f}{args.epochs * raw_words / sec:>14,.0f}")
-        ws, sl, sec = (float(np.mean([r[k] for r in mine])) for k in (2, 3, 4))
-        means[model_name] = (ws, sl, args.epochs * raw_words / sec)
-        print(f"{model_name:<20}{'mean':>6}{ws:>9.3f}{sl:>9.3f}{sec:>10.1f}{args.epochs * raw_words / sec:>14,.0f}")
+    means = reference.print_similarity_table(rows, args.epochs * raw_words)
     gap = means["numpy SGNS (hw01)"][0] - means["gensim Word2Vec"][0]
     ratio = means["gensim Word2Vec"][2] / means["numpy SGNS (hw01)"][2]
     print(f"\nmean WS-353 gap (numpy - gensim): {gap:+.3f}  (allowed: +-{args.max_gap})")

@@ -72,20 +72,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{trainer:<15} seed {seed}: WS-353 {scores['ws353']:.3f}  SimLex {scores['simlex999']:.3f}  "
                   f"{seconds:.1f} s", flush=True)
 
-    print()
-    header = f"{'trainer':<16}{'seed':>6}{'WS-353':>9}{'SimLex':>9}{'seconds':>10}{'raw words/s':>14}"
-    print(header)
-    print("-" * len(header))
-    means = {}
-    for trainer in TRAINERS:
-        mine = [r for r in rows if r[0] == trainer]
-        for _, seed, ws, sl, sec in mine:
-            print(f"{trainer:<16}{seed:>6}{ws:>9.3f}{sl:>9.3f}{sec:>10.1f}{args.epochs * raw_words / sec:>14,.0f}")
-        ws, sl, sec = (float(np.mean([r[k] for r in mine])) for k in (2, 3, 4))
-        means[trainer] = (ws, sl, sec)
-        print(f"{trainer:<16}{'mean':>6}{ws:>9.3f}{sl:>9.3f}{sec:>10.1f}{args.epochs * raw_words / sec:>14,.0f}")
+    means = reference.print_similarity_table(rows, args.epochs * raw_words)
     gap = means[TRAINERS[1]][0] - means[TRAINERS[0]][0]
-    ratio = means[TRAINERS[0]][2] / means[TRAINERS[1]][2]
+    ratio = means[TRAINERS[1]][2] / means[TRAINERS[0]][2]  # raw words per second
     print(f"\nmean WS-353 gap (PyTorch - numpy): {gap:+.3f}  (allowed: +-{args.max_gap})")
     print(f"speed: the PyTorch trainer ({device}) runs at {ratio:.2f}x the speed of the numpy trainer")
     if abs(gap) > args.max_gap:

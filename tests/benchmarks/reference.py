@@ -34,3 +34,19 @@ def load_reference(assignment: str, definition_cells: set[str], required: set[st
     if missing:
         raise RuntimeError(f"{path} does not define {sorted(missing)}")
     return namespace
+
+
+def print_similarity_table(rows: list[tuple[str, int, float, float, float]], words_per_run: int) -> dict[str, tuple]:
+    """Print word-vector runs ``(trainer, seed, ws353, simlex, seconds)`` per trainer, each followed by its mean;
+    return ``trainer -> (mean ws353, mean simlex, raw words per second)``."""
+    width = max(len(r[0]) for r in rows) + 2
+    header = f"{'trainer':<{width}}{'seed':>6}{'WS-353':>9}{'SimLex':>9}{'seconds':>10}{'raw words/s':>14}"
+    print("\n" + header + "\n" + "-" * len(header))
+    means = {}
+    for trainer in dict.fromkeys(r[0] for r in rows):
+        mine = [r for r in rows if r[0] == trainer]
+        mean = tuple(sum(r[k] for r in mine) / len(mine) for k in (2, 3, 4))
+        for label, ws, sl, sec in [(seed, ws, sl, sec) for _, seed, ws, sl, sec in mine] + [("mean", *mean)]:
+            print(f"{trainer:<{width}}{label:>6}{ws:>9.3f}{sl:>9.3f}{sec:>10.1f}{words_per_run / sec:>14,.0f}")
+        means[trainer] = (mean[0], mean[1], words_per_run / mean[2])
+    return means
