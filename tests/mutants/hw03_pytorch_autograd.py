@@ -311,7 +311,7 @@ MUTANTS = [
         why="evaluates with autograd on (wasting memory and time)",
     ),
     Mutant(
-        name="evaluate_mean_of_batch_means",
+        name="evaluate_sums_batch_means",
         cell="evaluate",
         find='total += F.cross_entropy(logits, y, reduction="sum").item()',
         replace="total += F.cross_entropy(logits, y).item()",
