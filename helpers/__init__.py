@@ -5,6 +5,7 @@ from helpers.data import (
     load_analogies,
     load_brown,
     load_movie_reviews,
+    load_ptb,
     load_sst2,
     load_word_similarity,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "load_analogies",
     "load_brown",
     "load_movie_reviews",
+    "load_ptb",
     "load_sentence_encoder",
     "load_sst2",
     "load_word_similarity",

@@ -263,3 +263,18 @@ def load_sst2(split: str) -> tuple[list[list[str]], np.ndarray]:
         sentences.append(text.split())
         labels.append(int(label))
     return sentences, np.array(labels, dtype=np.int64)
+
+
+PTB_SPLITS = ("valid", "test")
+
+
+def load_ptb(split: str) -> list[list[str]]:
+    """Mikolov's preprocessed Penn Treebank (``"valid"``: 3,370 sentences; ``"test"``: 3,761) as token lists.
+
+    The text is lower-case with a closed 10,000-word vocabulary: rare words are already ``<unk>`` and
+    numbers ``N``. Sentence ends are not included (add your own ``</s>``).
+    """
+    if split not in PTB_SPLITS:
+        raise DataError(f"Unknown PTB split {split!r}; choose one of {', '.join(PTB_SPLITS)}.")
+    lines = data_path(f"ptb_{split}").read_text(encoding="utf-8").splitlines()
+    return [line.split() for line in lines if line.strip()]

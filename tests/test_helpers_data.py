@@ -532,6 +532,21 @@ def test_load_analogies_cased(mirrored):
     assert sections["capital-common-countries"][0] == ("Athens", "Greece", "Baghdad", "Iraq")
 
 
+@pytest.mark.parametrize("split,sentences,tokens", [("valid", 3370, 73760), ("test", 3761, 82430)])
+def test_load_ptb(mirrored, split, sentences, tokens):
+    """Token counts as the manifest gives them (one <eos> per line): sentences plus their words."""
+    lines = data.load_ptb(split)
+    assert len(lines) == sentences
+    assert sum(map(len, lines)) + len(lines) == tokens
+    assert all(line and all(word == word.lower() or word == "N" for word in line) for line in lines)
+    assert len({word for line in lines for word in line}) <= 10_000
+
+
+def test_load_ptb_unknown_split_lists_choices():
+    with pytest.raises(DataError, match="valid, test"):
+        data.load_ptb("train")
+
+
 def test_loaders_work_from_a_downloaded_cache_copy(isolated_env):
     """The loaders read the cache copy too (a copy placed as the error message tells the user)."""
     if not (SHARED_DATA / "manifest.json").is_file():
