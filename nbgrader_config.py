@@ -30,6 +30,7 @@ ASSIGNMENTS = {
     "hw01_word_vectors": "2027-02-05 23:59:00 UTC",
     "hw02_softmax_gradient_descent": "2027-02-19 23:59:00 UTC",
     "hw03_pytorch_autograd": "2027-03-05 23:59:00 UTC",
+    "hw04_language_models": "2027-03-19 23:59:00 UTC",
 }
 
 c.CourseDirectory.course_id = "selfsup-nlp"
