@@ -8,6 +8,8 @@ SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("MPLBACKEND", "Agg")
+# the notebooks' kernels share two cores with the other worker (see nbgrader_config.py)
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 if SHARED_DATA.is_dir():
     os.environ.setdefault("NLPCOURSE_DATA_MIRRORS", str(SHARED_DATA))
 # One cache for the whole run, shared by the xdist workers and the grading kernels they start.
