@@ -7,6 +7,7 @@ from helpers.data import (
     load_movie_reviews,
     load_ptb,
     load_sst2,
+    load_tinyshakespeare,
     load_word_similarity,
 )
 from helpers.device import describe_hardware, get_device, seed_everything
@@ -26,6 +27,7 @@ __all__ = [
     "load_ptb",
     "load_sentence_encoder",
     "load_sst2",
+    "load_tinyshakespeare",
     "load_word_similarity",
     "progress",
     "seed_everything",

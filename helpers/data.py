@@ -278,3 +278,8 @@ def load_ptb(split: str) -> list[list[str]]:
         raise DataError(f"Unknown PTB split {split!r}; choose one of {', '.join(PTB_SPLITS)}.")
     lines = data_path(f"ptb_{split}").read_text(encoding="utf-8").splitlines()
     return [line.split() for line in lines if line.strip()]
+
+
+def load_tinyshakespeare() -> str:
+    """Karpathy's tinyshakespeare (char-rnn): 1,115,394 characters of Shakespeare's plays, as one string."""
+    return data_path("tinyshakespeare").read_text(encoding="utf-8")

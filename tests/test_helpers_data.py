@@ -547,6 +547,13 @@ def test_load_ptb_unknown_split_lists_choices():
         data.load_ptb("train")
 
 
+def test_load_tinyshakespeare(mirrored):
+    text = data.load_tinyshakespeare()
+    assert len(text) == 1_115_394
+    assert text.startswith("First Citizen:\nBefore we proceed any further, hear me speak.")
+    assert text.isascii()
+
+
 def test_loaders_work_from_a_downloaded_cache_copy(isolated_env):
     """The loaders read the cache copy too (a copy placed as the error message tells the user)."""
     if not (SHARED_DATA / "manifest.json").is_file():
