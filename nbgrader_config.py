@@ -31,6 +31,7 @@ ASSIGNMENTS = {
     "hw02_softmax_gradient_descent": "2027-02-19 23:59:00 UTC",
     "hw03_pytorch_autograd": "2027-03-05 23:59:00 UTC",
     "hw04_language_models": "2027-03-19 23:59:00 UTC",
+    "hw05_rnns_and_subwords": "2027-04-02 23:59:00 UTC",
 }
 
 c.CourseDirectory.course_id = "selfsup-nlp"
