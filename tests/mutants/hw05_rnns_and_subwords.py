@@ -37,7 +37,7 @@ MUTANTS = [
     # ----------------------------------------------------------------- Part 1: recurrent cells
     Mutant("rnn_cell_sigmoid", "rnn_cell", "torch.tanh(", "torch.sigmoid(", "test_rnn_cell",
            "uses a sigmoid instead of tanh"),
-    Mutant("rnn_cell_one_bias", "rnn_cell", " + b_hh)", ")", "test_rnn_cell",
+    Mutant("rnn_cell_one_bias", "rnn_cell", "h @ W_hh.T + b_hh)", "h @ W_hh.T)", "test_rnn_cell",
            "drops the second bias vector"),
     Mutant("rnn_cell_untransposed_hh", "rnn_cell", "h @ W_hh.T", "h @ W_hh", "test_rnn_cell",
            "multiplies by W_hh instead of its transpose (row-vector convention)"),
