@@ -75,6 +75,6 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 os.environ.setdefault("PYTHONWARNINGS", "ignore")
 # TAs grade several submissions at once, and the tests run two workers. torch's OpenMP threads spin
 # while they wait for each other, so two training kernels on two cores ran 10-20x slower (a 1.5 s
-# cell took 28 s). Threads that sleep while they wait cost a kernel alone about 1 s (hw04 under
+# cell took 28 s). Threads that sleep while they wait cost a kernel alone about 2 s (hw04 under
 # autograde: 7.6 s of cells -> 9.9 s) and keep two concurrent kernels near that speed (2.6 s for that cell).
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
