@@ -25,7 +25,19 @@ ROOT = course.REPO_ROOT
 ASSIGNMENTS = list(course.schedule())
 AUTOGRADE_BUDGET_S = 120  # CURRICULUM.md: autograde of one submission <= 2 min on a 2-core CPU
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
-MUTANT_CASES = [pytest.param(a, m, id=f"{a}:{m.name}") for a in ASSIGNMENTS for m in mutants_for(a)]
+# Mutants are graded ten to one `nbgrader autograde` call (nbgrader's start-up, about 3 s, is paid once),
+# beside an unmutated control; each chunk is one xdist group, so one worker grades it.
+MUTANTS_PER_CALL = 10
+CONTROL = "control"  # the unmutated student graded in every call
+
+
+def mutant_chunks(assignment: str) -> list[list[Mutant]]:
+    mutants = mutants_for(assignment)
+    return [mutants[i: i + MUTANTS_PER_CALL] for i in range(0, len(mutants), MUTANTS_PER_CALL)]
+
+
+MUTANT_CASES = [pytest.param(a, k, m, id=f"{a}:{m.name}", marks=pytest.mark.xdist_group(f"mutants-{a}-{k}"))
+                for a in ASSIGNMENTS for k, chunk in enumerate(mutant_chunks(a)) for m in chunk]
 
 pytestmark = pytest.mark.pipeline
 
@@ -181,12 +193,68 @@ def splice(notebook, mutant: Mutant):
     return mutated
 
 
-@pytest.mark.parametrize("assignment, mutant", MUTANT_CASES)
-def test_mutant_loses_the_points_of_its_test(assignment, mutant, course_for):
-    student = re.sub(r"[^A-Za-z0-9]+", "-", f"mutant-{mutant.name}")
-    # The splice ends at the catching test; RestoreReleaseCells would put the release's later cells back and run them.
-    grades, _ = grade(course_for(assignment).course_dir, assignment, student, splice(source_notebook(assignment), mutant),
-                      options=["--RestoreReleaseCells.enabled=False"])
+def mutant_student(chunk: int, name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", f"m{chunk}-{name}")
+
+
+def control(notebook, mutants: list[Mutant]):
+    """The unmutated source, cut after the last of the mutants' catching tests: graded beside them, it shows
+    that those tests pass without the mutation here (a broken kernel or data cache would zero them all)."""
+    ids = cells_by_id(notebook)
+    cut = copy.deepcopy(notebook)
+    cut.cells = cut.cells[: max(ids[m.catches] for m in mutants) + 1]
+    return cut
+
+
+@pytest.fixture(scope="session")
+def mutant_grades(course_for):
+    """(assignment, chunk) -> {mutant name or CONTROL: its cell grades, or why it could not be graded}."""
+    graded = {}
+
+    def get(assignment: str, chunk: int) -> dict[str, dict[str, course.CellGrade] | str]:
+        if (assignment, chunk) not in graded:
+            course_dir, source = course_for(assignment).course_dir, source_notebook(assignment)
+            mutants = mutant_chunks(assignment)[chunk]
+            results: dict[str, dict[str, course.CellGrade] | str] = {}
+            course.submit(course_dir, assignment, mutant_student(chunk, CONTROL), control(source, mutants))
+            for mutant in mutants:
+                try:
+                    course.submit(course_dir, assignment, mutant_student(chunk, mutant.name), splice(source, mutant))
+                except AssertionError as error:
+                    results[mutant.name] = str(error)
+            # The splice ends at the catching test; RestoreReleaseCells would put the release's later cells back.
+            try:
+                course.autograde(course_dir, assignment, f"m{chunk}-*", options=["--RestoreReleaseCells.enabled=False"])
+            except course.CourseError as error:  # nbgrader goes on after a failed submission; the others are graded
+                failure = str(error)
+            else:
+                failure = ""
+            for name in [CONTROL] + [m.name for m in mutants]:
+                if name not in results:
+                    try:
+                        results[name] = course.cell_grades(course_dir, assignment, mutant_student(chunk, name))
+                    except Exception as error:  # noqa: BLE001 - reported by the mutant's own test
+                        results[name] = f"nbgrader recorded no grades ({error!r}); its log:\n{failure[-3000:]}"
+            graded[assignment, chunk] = results
+        return graded[assignment, chunk]
+
+    return get
+
+
+
+@pytest.mark.parametrize("assignment, chunk, mutant", MUTANT_CASES)
+def test_mutant_loses_the_points_of_its_test(assignment, chunk, mutant, mutant_grades):
+    results = mutant_grades(assignment, chunk)
+    grades, control_grades = results[mutant.name], results[CONTROL]
+    if isinstance(grades, str):
+        pytest.fail(f"mutant {mutant.name}: {grades}")
+    if isinstance(control_grades, str):
+        pytest.fail(f"the unmutated control of this chunk could not be graded: {control_grades}")
+    passing = control_grades[mutant.catches]
+    assert passing.score == passing.max_score, (
+        f"without the mutation, {mutant.catches!r} earned {passing.score:g}/{passing.max_score:g} in this run, "
+        f"so the mutant proves nothing (is the kernel broken?). All cells: {describe(control_grades)}"
+    )
     caught = grades[mutant.catches]
     assert caught.score < caught.max_score, (
         f"mutant {mutant.name!r} ({mutant.why}) kept {caught.score:g}/{caught.max_score:g} points "
