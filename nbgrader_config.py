@@ -32,6 +32,7 @@ ASSIGNMENTS = {
     "hw03_pytorch_autograd": "2027-03-05 23:59:00 UTC",
     "hw04_language_models": "2027-03-19 23:59:00 UTC",
     "hw05_rnns_and_subwords": "2027-04-02 23:59:00 UTC",
+    "hw06_transformers": "2027-04-16 23:59:00 UTC",
 }
 
 c.CourseDirectory.course_id = "selfsup-nlp"

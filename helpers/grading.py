@@ -1,7 +1,7 @@
 """Checks that test cells call. Every failure says which function, what was expected and what came back."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -123,3 +123,15 @@ def check_true(condition: bool, message: str) -> None:
     """Fail with ``message`` unless ``condition`` holds (an ``assert`` that survives ``python -O``)."""
     if not condition:
         raise AssertionError(message)
+
+
+def check_raises(name: str, call: Callable[[], Any], error: type[BaseException], hint: str = "") -> None:
+    """Fail unless ``call()`` raises ``error`` (another exception fails too, naming what was raised instead)."""
+    try:
+        call()
+    except error:
+        return
+    except Exception as other:  # noqa: BLE001 - reported to the student
+        raise AssertionError(f"{name} must raise {error.__name__}, but it raised {type(other).__name__}: {other}. "
+                             f"{hint}".rstrip()) from other
+    raise AssertionError(f"{name} must raise {error.__name__}, but it returned normally. {hint}".rstrip())

@@ -7,7 +7,8 @@ import torch
 
 import helpers
 from helpers.grading import (
-    check_attributes, check_close, check_dtype, check_equal, check_shape, check_true, check_tuple, check_type,
+    check_attributes, check_close, check_dtype, check_equal, check_raises, check_shape, check_true, check_tuple,
+    check_type,
 )
 
 
@@ -312,6 +313,20 @@ def test_check_true():
         "perplexity should fall during training"
     )
     assert fails(check_true, np.bool_(False), "m") == "m"
+
+
+def test_check_raises():
+    def odd_dimension():
+        raise ValueError("d must be even")
+
+    check_raises("sinusoidal_positions(4, 5)", odd_dimension, ValueError)
+    assert fails(check_raises, "sinusoidal_positions(4, 5)", lambda: 0, ValueError, hint="Check d % 2.") == (
+        "sinusoidal_positions(4, 5) must raise ValueError, but it returned normally. Check d % 2."
+    )
+    message = fails(check_raises, "f()", lambda: [][1], ValueError)
+    assert message == "f() must raise ValueError, but it raised IndexError: list index out of range."
+    with pytest.raises(KeyboardInterrupt):  # not an Exception: never swallowed
+        check_raises("f()", lambda: (_ for _ in ()).throw(KeyboardInterrupt), ValueError)
 
 
 # --------------------------------------------------------------------------- progress / autograding
