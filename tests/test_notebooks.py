@@ -69,3 +69,23 @@ def test_committed_notebook_has_no_outputs(relpath):
         f"{relpath}: code cells {dirty} carry outputs or execution counts; clear them "
         "(e.g. `jupyter nbconvert --clear-output --inplace`) before committing"
     )
+
+
+@pytest.mark.parametrize("relpath", [p for p in committed_notebooks() if p.startswith("source/")])
+def test_written_questions_stay_visible_in_the_release(relpath):
+    """nbgrader replaces a whole manually graded answer cell by "YOUR ANSWER HERE" in the release, so the question
+    must sit in the markdown cell above it, and the answer cell holds only the reference answer and the rubric."""
+    cells = nbformat.read(ROOT / relpath, as_version=4).cells
+    answers = [i for i, cell in enumerate(cells)
+               if cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("solution")]
+    for i in answers:
+        grade_id = cells[i].metadata["nbgrader"]["grade_id"]
+        above = cells[i - 1] if i else None
+        assert above is not None and above.cell_type == "markdown" and "Written question" in above.source, (
+            f"{relpath}: the cell above answer cell {grade_id!r} does not state a written question; students would "
+            "see only 'YOUR ANSWER HERE'"
+        )
+        assert "Written question" not in cells[i].source, (
+            f"{relpath}: answer cell {grade_id!r} holds its question, which the release blanks: move the question "
+            "into a markdown cell above it"
+        )
