@@ -135,3 +135,13 @@ def check_raises(name: str, call: Callable[[], Any], error: type[BaseException],
         raise AssertionError(f"{name} must raise {error.__name__}, but it raised {type(other).__name__}: {other}. "
                              f"{hint}".rstrip()) from other
     raise AssertionError(f"{name} must raise {error.__name__}, but it returned normally. {hint}".rstrip())
+
+
+def check_runs(name: str, call: Callable[[], Any], hint: str = "") -> Any:
+    """Return ``call()``; if it raises, fail with a message that names the call (the original traceback is chained)."""
+    try:
+        return call()
+    except AssertionError:
+        raise
+    except Exception as error:  # noqa: BLE001 - reported to the student
+        raise AssertionError(f"{name} raised {type(error).__name__}: {error}. {hint}".rstrip()) from error

@@ -7,8 +7,8 @@ import torch
 
 import helpers
 from helpers.grading import (
-    check_attributes, check_close, check_dtype, check_equal, check_raises, check_shape, check_true, check_tuple,
-    check_type,
+    check_attributes, check_close, check_dtype, check_equal, check_raises, check_runs, check_shape, check_true,
+    check_tuple, check_type,
 )
 
 
@@ -327,6 +327,16 @@ def test_check_raises():
     assert message == "f() must raise ValueError, but it raised IndexError: list index out of range."
     with pytest.raises(KeyboardInterrupt):  # not an Exception: never swallowed
         check_raises("f()", lambda: (_ for _ in ()).throw(KeyboardInterrupt), ValueError)
+
+
+def test_check_runs_returns_the_value_or_names_the_failing_call():
+    assert check_runs("Block(8, 2)(x)", lambda: (1, None)) == (1, None)
+    with pytest.raises(AssertionError) as caught:
+        check_runs("Block(8, 2)(x)", lambda: None.shape, hint="Make the attention tests pass first.")
+    assert str(caught.value) == ("Block(8, 2)(x) raised AttributeError: 'NoneType' object has no attribute 'shape'. "
+                                 "Make the attention tests pass first.")
+    assert isinstance(caught.value.__cause__, AttributeError)  # the student's traceback stays attached
+    assert fails(check_runs, "f()", lambda: check_true(False, "inner check")) == "inner check"
 
 
 # --------------------------------------------------------------------------- progress / autograding
