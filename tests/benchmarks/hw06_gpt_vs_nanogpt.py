@@ -75,19 +75,21 @@ def main(argv: list[str] | None = None) -> int:
     block = s["GPT_CONFIG"]["block_size"]
 
     @torch.no_grad()
-    def val_loss() -> float:
+    def mean_loss(split: str) -> float:
         model.eval()
         g = torch.Generator().manual_seed(1234)
-        return float(np.mean([model(*ns["get_batch"]("val", s["BATCH"], block, g))[1].item() for _ in range(s["EVAL_BATCHES"])]))
+        return float(np.mean([model(*ns["get_batch"](split, s["BATCH"], block, g))[1].item() for _ in range(s["EVAL_BATCHES"])]))
 
-    ours = {"step": [], "wall_s": [], "val_loss": []}
+    ours = {"step": [], "wall_s": [], "val_loss": [], "train_loss": []}
     start = time.perf_counter()
     for step in range(s["STEPS"] + 1):
         if step % s["EVAL_EVERY"] == 0 or step == s["STEPS"]:
-            ours["val_loss"].append(val_loss())
+            ours["val_loss"].append(mean_loss("val"))
+            ours["train_loss"].append(mean_loss("train"))  # as nanoGPT's evaluation, whose wall time includes both splits
             ours["wall_s"].append(time.perf_counter() - start)
             ours["step"].append(step)
-            print(f"  step {step:5d}  {ours['wall_s'][-1]:6.0f} s  val {ours['val_loss'][-1]:.3f}", flush=True)
+            print(f"  step {step:5d}  {ours['wall_s'][-1]:6.0f} s  train {ours['train_loss'][-1]:.3f}  val {ours['val_loss'][-1]:.3f}",
+                  flush=True)
         if step == s["STEPS"]:
             break
         x, y = ns["get_batch"]("train", s["BATCH"], block, generator)
