@@ -1,22 +1,29 @@
 """The grading pipeline, with real nbgrader, for every assignment in source/.
 
 For each assignment: the committed release is what ``nbgrader generate_assignment`` makes and holds
-no solution or hidden test; the source notebook earns full marks; the untouched release earns zero;
-every mutant (a plausible wrong solution, tests/mutants/<assignment>.py) loses the points of the
-test cell meant to catch it; one autograde stays within the time budget.
+no solution or hidden test; the source notebook earns full marks and the untouched release zero; one
+autograde stays within the time budget. Every mutant (a plausible wrong solution, tests/mutants/<a>.py)
+loses the points of the test cell meant to catch it while the unmutated notebook passes that cell: judged
+for all mutants by the mutant runner (tests/mutant_runner.py), one warm process per assignment, and
+for a sample of them by real ``nbgrader autograde`` too; the two must give every test cell the same
+score, and so must the runner's unmutated run and nbgrader's grading of the source notebook.
+
+All tests of one assignment form one xdist group, so one worker builds its course once.
 """
 from __future__ import annotations
 
-import copy
 import json
+import os
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from helpers import course
+from tests.mutant_runner import Report, disagreements, grade_with_nbgrader, judge_in_subprocess
 from tests.mutants import Mutant, mutants_for
 from tests.submissions import is_test as is_test_cell
 from tests.submissions import meta as nbgrader_meta
@@ -25,21 +32,33 @@ ROOT = course.REPO_ROOT
 ASSIGNMENTS = list(course.schedule())
 AUTOGRADE_BUDGET_S = 120  # CURRICULUM.md: autograde of one submission <= 2 min on a 2-core CPU
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
-# Mutants are graded ten to one `nbgrader autograde` call (nbgrader's start-up, about 3 s, is paid once),
-# beside an unmutated control; each chunk is one xdist group, so one worker grades it.
-MUTANTS_PER_CALL = 10
-CONTROL = "control"  # the unmutated student graded in every call
+SAMPLE_ENV = "NLPCOURSE_MUTANT_SAMPLE"
+SAMPLE_SIZE = 3
 
 
-def mutant_chunks(assignment: str) -> list[list[Mutant]]:
-    mutants = mutants_for(assignment)
-    return [mutants[i: i + MUTANTS_PER_CALL] for i in range(0, len(mutants), MUTANTS_PER_CALL)]
+def in_group(assignment: str):
+    return pytest.mark.xdist_group(f"pipeline-{assignment}")
 
 
-MUTANT_CASES = [pytest.param(a, k, m, id=f"{a}:{m.name}", marks=pytest.mark.xdist_group(f"mutants-{a}-{k}"))
-                for a in ASSIGNMENTS for k, chunk in enumerate(mutant_chunks(a)) for m in chunk]
+PER_ASSIGNMENT = [pytest.param(a, id=a, marks=in_group(a)) for a in ASSIGNMENTS]
+MUTANT_CASES = [pytest.param(a, m, id=f"{a}:{m.name}", marks=in_group(a)) for a in ASSIGNMENTS for m in mutants_for(a)]
 
 pytestmark = pytest.mark.pipeline
+
+
+def nbgrader_sample(source, mutants: list[Mutant], selection: str = "", today: date | None = None) -> list[Mutant]:
+    """The mutants that nbgrader grades too: the one whose catching test comes last (its splice runs nearly
+    the whole notebook, so it compares the most cells) and two more that rotate every ISO week.
+    ``selection`` (``$NLPCOURSE_MUTANT_SAMPLE``): ``all``, or how many."""
+    if selection.strip() == "all":
+        return list(mutants)
+    size = int(selection) if selection.strip() else SAMPLE_SIZE
+    position = {nbgrader_meta(c).get("grade_id"): i for i, c in enumerate(source.cells)}
+    deepest = max(mutants, key=lambda m: position[m.catches], default=None)
+    rest = [m for m in mutants if m is not deepest]
+    week = (today or date.today()).isocalendar()[1]
+    rotating = [rest[(week + k * len(rest) // max(size - 1, 1)) % len(rest)] for k in range(size - 1)] if rest else []
+    return ([deepest] if deepest and size else []) + list(dict.fromkeys(rotating))[: max(size - 1, 0)]
 
 
 def source_notebook(assignment: str) -> nbformat.NotebookNode:
@@ -97,11 +116,7 @@ def grade(course_dir, assignment, student, notebook, options=()) -> tuple[dict[s
     return course.cell_grades(course_dir, assignment, student), seconds
 
 
-def describe(grades: dict[str, course.CellGrade]) -> str:
-    return ", ".join(f"{g.grade_id} {g.score:g}/{g.max_score:g}" for g in grades.values() if g.autograded)
-
-
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("assignment", PER_ASSIGNMENT)
 def test_committed_release_is_regenerated(assignment, course_for):
     built = json.loads(course.notebook_path(course_for(assignment).course_dir, "release", assignment).read_text())
     committed_path = course.notebook_path(ROOT, "release", assignment)
@@ -112,7 +127,7 @@ def test_committed_release_is_regenerated(assignment, course_for):
     )
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("assignment", PER_ASSIGNMENT)
 def test_release_hides_solutions_and_hidden_tests(assignment, course_for):
     release_path = course.notebook_path(course_for(assignment).course_dir, "release", assignment)
     release = nbformat.read(release_path, as_version=4)
@@ -138,7 +153,7 @@ def test_release_hides_solutions_and_hidden_tests(assignment, course_for):
         assert not leaked, f"{meta['grade_id']}: release shows hidden lines {leaked[:3]}"
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("assignment", PER_ASSIGNMENT)
 def test_every_graded_cell_has_hidden_tests_and_a_mutant(assignment):
     notebook = source_notebook(assignment)
     ids = cells_by_id(notebook)
@@ -157,10 +172,23 @@ def test_every_graded_cell_has_hidden_tests_and_a_mutant(assignment):
     assert not untested, f"graded functions with no mutant in tests/mutants/{assignment}.py: {untested}"
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_source_earns_full_marks_within_budget(assignment, course_for, record_property):
-    grades, seconds = grade(course_for(assignment).course_dir, assignment, "solution",
-                            course.notebook_path(ROOT, "source", assignment))
+@pytest.fixture(scope="session")
+def solution_grades(course_for):
+    """assignment -> (the source notebook's cell grades from a real autograde, its seconds); graded once."""
+    graded = {}
+
+    def get(assignment: str) -> tuple[dict[str, course.CellGrade], float]:
+        if assignment not in graded:
+            graded[assignment] = grade(course_for(assignment).course_dir, assignment, "solution",
+                                       course.notebook_path(ROOT, "source", assignment))
+        return graded[assignment]
+
+    return get
+
+
+@pytest.mark.parametrize("assignment", PER_ASSIGNMENT)
+def test_source_earns_full_marks_within_budget(assignment, solution_grades, record_property):
+    grades, seconds = solution_grades(assignment)
     record_property("autograde_seconds", f"{assignment}: {seconds:.1f} (data cache warm, other worker busy)")
     auto = [g for g in grades.values() if g.autograded]
     assert auto, "no autograded cells found"
@@ -169,7 +197,7 @@ def test_source_earns_full_marks_within_budget(assignment, course_for, record_pr
     assert seconds <= AUTOGRADE_BUDGET_S, f"autograde took {seconds:.0f} s, budget {AUTOGRADE_BUDGET_S} s"
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("assignment", PER_ASSIGNMENT)
 def test_release_stub_earns_zero(assignment, course_for):
     grades = course_for(assignment).stub_grades
     scored = [f"{g.grade_id} {g.score:g}/{g.max_score:g}" for g in grades.values() if g.autograded and g.score]
@@ -177,86 +205,62 @@ def test_release_stub_earns_zero(assignment, course_for):
     assert any(g.autograded for g in grades.values()), "the stub's autograde recorded no autograded cell"
 
 
-def splice(notebook, mutant: Mutant):
-    """The source notebook with the mutant's edit, cut after the test cell meant to catch it
-    (later cells cannot change that cell's grade, so they need not run)."""
-    mutated = copy.deepcopy(notebook)
-    ids = cells_by_id(mutated)
-    cell = mutated.cells[ids[mutant.cell]]
-    found = cell.source.count(mutant.find)
-    assert found == 1, (
-        f"mutant {mutant.name}: its `find` text occurs {found} times in cell {mutant.cell!r}; "
-        "update tests/mutants after changing the solution"
-    )
-    cell.source = cell.source.replace(mutant.find, mutant.replace)
-    mutated.cells = mutated.cells[: ids[mutant.catches] + 1]
-    return mutated
-
-
-def mutant_student(chunk: int, name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "-", f"m{chunk}-{name}")
-
-
-def control(notebook, mutants: list[Mutant]):
-    """The unmutated source, cut after the last of the mutants' catching tests: graded beside them, it shows
-    that those tests pass without the mutation here (a broken kernel or data cache would zero them all)."""
-    ids = cells_by_id(notebook)
-    cut = copy.deepcopy(notebook)
-    cut.cells = cut.cells[: max(ids[m.catches] for m in mutants) + 1]
-    return cut
+# ------------------------------------------------------------------------------------------ mutants
 
 
 @pytest.fixture(scope="session")
-def mutant_grades(course_for):
-    """(assignment, chunk) -> {mutant name or CONTROL: its cell grades, or why it could not be graded}."""
-    graded = {}
+def runner_report(tmp_path_factory):
+    """assignment -> the mutant runner's report on all its mutants (run once, in its own process)."""
+    reports = {}
 
-    def get(assignment: str, chunk: int) -> dict[str, dict[str, course.CellGrade] | str]:
-        if (assignment, chunk) not in graded:
-            course_dir, source = course_for(assignment).course_dir, source_notebook(assignment)
-            mutants = mutant_chunks(assignment)[chunk]
-            results: dict[str, dict[str, course.CellGrade] | str] = {}
-            course.submit(course_dir, assignment, mutant_student(chunk, CONTROL), control(source, mutants))
-            for mutant in mutants:
-                try:
-                    course.submit(course_dir, assignment, mutant_student(chunk, mutant.name), splice(source, mutant))
-                except AssertionError as error:  # its `find` text is gone from the solution
-                    results[mutant.name] = str(error).splitlines()[0]
-            # The splice ends at the catching test; RestoreReleaseCells would put the release's later cells back.
-            try:
-                course.autograde(course_dir, assignment, f"m{chunk}-*", options=["--RestoreReleaseCells.enabled=False"])
-            except course.CourseError as error:  # nbgrader goes on after a failed submission; the others are graded
-                failure = str(error)
-            else:
-                failure = ""
-            for name in [CONTROL] + [m.name for m in mutants]:
-                if name not in results:
-                    try:
-                        results[name] = course.cell_grades(course_dir, assignment, mutant_student(chunk, name))
-                    except Exception as error:  # noqa: BLE001 - reported by the mutant's own test
-                        results[name] = (f"{mutant_student(chunk, name)}: nbgrader recorded no grades ({error!r}); "
-                                         f"its log:\n{failure[-3000:]}")
-            graded[assignment, chunk] = results
-        return graded[assignment, chunk]
+    def get(assignment: str) -> Report:
+        if assignment not in reports:
+            log = tmp_path_factory.mktemp(f"runner-{assignment}") / "runner.log"
+            reports[assignment] = judge_in_subprocess(assignment, log)
+        return reports[assignment]
 
     return get
 
 
-@pytest.mark.parametrize("assignment, chunk, mutant", MUTANT_CASES)
-def test_mutant_loses_the_points_of_its_test(assignment, chunk, mutant, mutant_grades):
-    results = mutant_grades(assignment, chunk)
-    grades, control_grades = results[mutant.name], results[CONTROL]
-    if isinstance(grades, str):
-        pytest.fail(grades)
-    if isinstance(control_grades, str):
-        pytest.fail(f"the unmutated control of this chunk could not be graded: {control_grades}")
-    passing = control_grades[mutant.catches]
-    assert passing.score == passing.max_score, (
-        f"without the mutation, {mutant.catches!r} earned {passing.score:g}/{passing.max_score:g} in this run, "
-        f"so the mutant proves nothing (is the kernel broken?). All cells: {describe(control_grades)}"
-    )
-    caught = grades[mutant.catches]
+@pytest.mark.parametrize("assignment, mutant", MUTANT_CASES)
+def test_mutant_loses_the_points_of_its_test(assignment, mutant, runner_report):
+    report = runner_report(assignment)
+    run, control = report.mutants[mutant.name], report.control[mutant.catches]
+    assert not run.error, run.error
+    assert control.score == control.max_score, (
+        f"without the mutation, {mutant.catches!r} earned {control.score:g}/{control.max_score:g} "
+        f"({control.error}), so the mutant proves nothing")
+    caught = run.cells[mutant.catches]
     assert caught.score < caught.max_score, (
         f"mutant {mutant.name!r} ({mutant.why}) kept {caught.score:g}/{caught.max_score:g} points "
-        f"in test cell {mutant.catches!r}; strengthen that test. All cells: {describe(grades)}"
-    )
+        f"in test cell {mutant.catches!r}; strengthen that test")
+
+
+@pytest.mark.parametrize("assignment", PER_ASSIGNMENT)
+def test_mutant_runner_scores_the_source_as_nbgrader_does(assignment, runner_report, solution_grades):
+    """The runner's unmutated run is the control of every mutant: it must score each test cell as the real
+    autograde of the source notebook does."""
+    grades, _ = solution_grades(assignment)
+    control = runner_report(assignment).control
+    differ = [f"{cell}: nbgrader {g.score:g}, mutant runner {control[cell].score:g} {control[cell].error[:200]}"
+              for cell, g in grades.items() if g.autograded and g.score != control[cell].score]
+    assert set(control) == {cell for cell, g in grades.items() if g.autograded}
+    assert not differ, "the mutant runner drifted from nbgrader on the unmutated notebook:\n" + "\n".join(differ)
+
+
+@pytest.mark.parametrize("assignment", PER_ASSIGNMENT)
+def test_mutant_runner_agrees_with_nbgrader_on_a_sample(assignment, course_for, runner_report, record_property):
+    """The sampled mutants, spliced and graded by real ``nbgrader autograde``, get on every test cell up to
+    their catching one the score the runner gave (the cells before the mutated one are the control)."""
+    source = source_notebook(assignment)
+    sample = nbgrader_sample(source, mutants_for(assignment), os.environ.get(SAMPLE_ENV, ""))
+    report = runner_report(assignment)
+    graded = grade_with_nbgrader(course_for(assignment).course_dir, assignment, source, sample, timeout=None)
+    record_property("mutant_sample", f"{assignment}: {', '.join(m.name for m in sample)}")
+    problems = []
+    for mutant in sample:
+        if isinstance(graded[mutant.name], str):
+            problems.append(f"{mutant.name}: {graded[mutant.name]}")
+        else:
+            problems += [f"{mutant.name}: {d}" for d in disagreements(report, mutant, graded[mutant.name], source)]
+    assert not problems, "the mutant runner and nbgrader disagree (fix the runner before trusting it):\n" + "\n".join(problems)

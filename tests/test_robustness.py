@@ -1,9 +1,13 @@
-"""Grading survives real submissions: one batch of bad submissions per assignment, graded with real
-``nbgrader autograde`` through ``python -m helpers.course grade``, then checked class by class.
+"""Grading survives real submissions: batches of bad submissions graded with real ``nbgrader autograde``
+through ``python -m helpers.course grade``, then checked class by class.
 
-Every bad submission is built from the real release notebook (tests/submissions.py). Most are compared
-with a reference student: a fault in a function must cost exactly what an exception in it costs
-(``raises``), and a harmless difference (Colab, stderr, floods, moved cells) must cost nothing (``clean``).
+Every bad submission is built from a release notebook (tests/submissions.py). Most are compared with a
+reference student: a fault in a function must cost exactly what an exception in it costs (``raises``),
+and a harmless difference (Colab, stderr, floods, moved cells) must cost nothing (``clean``).
+
+The plug-ins under test do not depend on the assignment, so every run proves every class on the synthetic
+assignment (tests/synthetic.py, about two minutes), and on one real assignment that rotates every ISO week
+(10-18 minutes of one worker).
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ import pytest
 
 from helpers import course, report
 from tests import submissions as sub
+from tests import synthetic
 from tests.mutants import mutants_for
 
 ROOT = course.REPO_ROOT
@@ -27,8 +32,7 @@ SELECTION_ENV = "NLPCOURSE_ROBUSTNESS"
 
 
 def robustness_assignments(schedule: list[str], selection: str = "", today: date | None = None) -> list[str]:
-    """The assignments that get a batch: the newest plus one older one that rotates every ISO week (the plug-ins
-    under test do not depend on the assignment, and each batch costs 10-18 minutes of one worker).
+    """The real assignments that get a batch beside the synthetic one: one that rotates every ISO week.
     ``selection`` (``$NLPCOURSE_ROBUSTNESS``) overrides: ``all``, or assignment names separated by commas."""
     if selection.strip() == "all":
         return list(schedule)
@@ -38,23 +42,24 @@ def robustness_assignments(schedule: list[str], selection: str = "", today: date
         if unknown:
             raise ValueError(f"${SELECTION_ENV} names {unknown}, which are not scheduled; choose from {list(schedule)} or 'all'")
         return names
-    if len(schedule) <= 2:
-        return list(schedule)
-    *older, newest = schedule
     week = (today or date.today()).isocalendar()[1]
-    return [older[week % len(older)], newest]
+    return [schedule[week % len(schedule)]] if schedule else []
 
 
 # one xdist group per assignment: its batch fixture is built once, by the worker that runs the group
 ASSIGNMENTS = [pytest.param(a, id=a, marks=pytest.mark.xdist_group(f"robustness-{a}"))
-               for a in robustness_assignments(list(course.schedule()), os.environ.get(SELECTION_ENV, ""))]
+               for a in [synthetic.NAME] + robustness_assignments(list(course.schedule()), os.environ.get(SELECTION_ENV, ""))]
 # a shorter leash than the real config, so that the hangs cost seconds; the memory cap still fits the solutions
 TEST_CONFIG = """
-c.Execute.timeout = 30
+c.Execute.timeout = {timeout}
 c.GuardedExecute.notebook_timeout = 900
-c.GuardedExecute.memory_limit_gb = 4
+c.GuardedExecute.memory_limit_gb = {memory_gb}
 c.GuardedExecute.max_kernel_restarts = 3
 """
+# (per-cell timeout s, memory cap GiB): the synthetic cells take milliseconds and numpy alone, so the hangs cost
+# 10 s and the memory class fills 1 GiB; a real assignment's slowest graded cell needs 30 s and its data 4 GiB
+LEASH = {synthetic.NAME: (10, 1)}
+REAL_LEASH = (30, 4)
 
 pytestmark = pytest.mark.pipeline
 
@@ -129,16 +134,20 @@ def batch_for(tmp_path_factory):
 
     def get(assignment: str) -> Batch:
         if assignment not in built:
+            is_synthetic = assignment == synthetic.NAME
+            root = synthetic.make_root(tmp_path_factory.mktemp("synthetic-root")) if is_synthetic else ROOT
             course_dir = tmp_path_factory.mktemp(f"robust-{assignment}")
-            course.make_course(course_dir, [assignment])
+            course.make_course(course_dir, [assignment], root=root)
             with open(course_dir / course.CONFIG_NAME, "a") as config:
-                config.write(TEST_CONFIG)
+                timeout, memory_gb = LEASH.get(assignment, REAL_LEASH)
+                config.write(TEST_CONFIG.format(timeout=timeout, memory_gb=memory_gb))
             release = nbformat.read(course.generate_release(course_dir, assignment), as_version=4)
-            source = nbformat.read(course.notebook_path(ROOT, "source", assignment), as_version=4)
+            source = nbformat.read(course.notebook_path(root, "source", assignment), as_version=4)
             clean = sub.solved(release, source)
             targets = sub.function_answers(clean)
             assert len(targets) >= 6, "the robustness batch needs six answer cells that define functions"
-            mutant = next(m for m in mutants_for(assignment) if m.cell in {sub.grade_id(clean.cells[i]) for i, _, _ in targets})
+            mutants = synthetic.MUTANTS if is_synthetic else mutants_for(assignment)
+            mutant = next(m for m in mutants if m.cell in {sub.grade_id(clean.cells[i]) for i, _, _ in targets})
             for student, content in build_submissions(clean, targets, mutant).items():
                 write_submission(course_dir, assignment, student, content)
             rows = {row.student: row for row in course.grade_all(course_dir, assignment)}
@@ -328,7 +337,7 @@ def secret_lines(cell) -> list[str]:
             if len(line.strip()) > 20 and line.strip() not in public]
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("assignment", list(course.schedule()))
 def test_release_holds_no_trace_of_solutions(assignment):
     """Class 10: no solution or hidden-test line anywhere in the release file (code, metadata,
     outputs, attachments), no outputs, execution counts or attachments at all."""
