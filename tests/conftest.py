@@ -24,16 +24,18 @@ os.environ.setdefault("NLPCOURSE_CACHE", str(Path(tempfile.gettempdir()) / "nlpc
 _started = time.monotonic()
 _seconds: dict[tuple[str, str], float] = defaultdict(float)  # (assignment or "", category) -> test seconds
 _workers: set[str] = set()
+_mutants_caught: list[str] = []  # passed mutant tests
 
 
 def _slow_groups_first(scope: str) -> int:
     """xdist hands out groups in this order: a real robustness batch (10-18 min on one worker) first, so that
     it never ends the run alone, then each assignment's pipeline (3-5 min), then the rest (seconds each)."""
-    if scope.endswith("@robustness-synthetic"):
+    name = scope.rsplit("@", 1)[-1]  # xdist names a group's scope by the group alone
+    if name == "robustness-synthetic":
         return 2
-    if "@robustness-" in scope:
+    if name.startswith("robustness-"):
         return 0
-    return 1 if "@pipeline-" in scope else 3
+    return 1 if name.startswith("pipeline-") else 3
 
 
 def pytest_xdist_make_scheduler(config, log):
@@ -68,6 +70,8 @@ def pytest_runtest_logreport(report):
 
     names = list(course.schedule()) + ["synthetic"]
     _seconds[_assignment_and_category(report.nodeid, names)] += report.duration
+    if report.when == "call" and report.passed and "::test_mutant_loses_the_points_of_its_test[" in report.nodeid:
+        _mutants_caught.append(report.nodeid)
     node = getattr(report, "node", None)
     if node is not None:
         _workers.add(str(getattr(getattr(node, "gateway", None), "id", node)))
@@ -118,3 +122,4 @@ def pytest_terminal_summary(terminalreporter):
         for line in seconds_table(_seconds, time.monotonic() - _started, len(_workers) or 1,
                                   len(course.schedule()), setup):
             terminalreporter.write_line(line)
+        terminalreporter.write_line(f"mutants caught (each losing its test's points): {len(_mutants_caught)}")

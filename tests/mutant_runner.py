@@ -199,6 +199,8 @@ def judge(assignment: str, mutants: list[Mutant] | None = None, root: Path = ROO
 
     from helpers import integrity
 
+    if not hasattr(os, "fork"):
+        raise RuntimeError("the mutant runner forks a child per mutant: run the tests on Linux or macOS (or WSL)")
     started = time.perf_counter()
     mutants = mutants_for(assignment) if mutants is None else mutants
     source = root / "source" / assignment / f"{assignment}.ipynb"

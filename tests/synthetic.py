@@ -95,13 +95,14 @@ def notebook() -> nbformat.NotebookNode:
     return nb
 
 
-def make_root(root: Path, assignment: str = NAME) -> Path:
-    """A course root for ``assignment`` (this notebook): the repository's config with a one-line schedule."""
+def make_root(root: Path, assignment: str = NAME, source: nbformat.NotebookNode | None = None) -> Path:
+    """A course root holding the repository's config, with ``assignment`` alone in its schedule, and
+    ``source`` (default: this synthetic notebook) as its source notebook."""
     config = (course.REPO_ROOT / course.CONFIG_NAME).read_text()
     schedule = f'ASSIGNMENTS = {{\n    "{assignment}": "2027-02-05 23:59:00 UTC",\n}}'
     root.mkdir(parents=True, exist_ok=True)
     (root / course.CONFIG_NAME).write_text(re.sub(r"(?ms)^ASSIGNMENTS = \{.*?^\}", schedule, config, count=1))
     path = course.notebook_path(root, "source", assignment)
     path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook(), path)
+    nbformat.write(notebook() if source is None else source, path)
     return root
