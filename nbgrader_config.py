@@ -13,15 +13,18 @@ COURSE_ROOT = Path(__file__).resolve().parent
 if importlib.util.find_spec("helpers") is None:  # not pip-installed: use the clone's own copy
     sys.path.insert(0, str(COURSE_ROOT))
 
-from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402  (after the sys.path fallback)
+from nbconvert.preprocessors import (  # noqa: E402  (after the sys.path fallback)
+    ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor,
+)
 from nbgrader.preprocessors import (
-    AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, IgnorePattern, OverwriteCells,
+    AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, GetGrades, IgnorePattern, OverwriteCells,
     OverwriteKernelspec, SaveAutoGrades,
 )
 
 from helpers.autograde import (
     FlagTampering, GuardedExecute, LimitOutputSize, RestoreReleaseCells, StderrIsNotFailure,
 )
+from helpers.feedback import HideHiddenTests
 
 c = get_config()  # noqa: F821  (injected by nbgrader's config loader)
 
@@ -66,6 +69,10 @@ c.GuardedExecute.max_kernel_restarts = 3
 c.LimitOutputSize.max_lines = 300
 c.LimitOutputSize.max_chars = 20_000
 c.LimitOutputSize.max_image_kb = 1024
+
+# Feedback keeps the hidden tests hidden (helpers/feedback.py): each cell's score and failure message stay,
+# the hidden code and the traceback frames that quote it go. To show them: c.HideHiddenTests.enabled = False
+c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, HideHiddenTests]
 
 # Stubs that students replace.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

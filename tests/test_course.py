@@ -1,6 +1,7 @@
 """helpers.course on a small synthetic course, with real nbgrader: what the grading config promises."""
 from __future__ import annotations
 
+import html
 import re
 import shutil
 
@@ -8,43 +9,31 @@ import nbformat
 import pytest
 
 from helpers import course
-
-
-def nbgrader_cell(kind: str, source: str, grade_id: str, **flags):
-    meta = {"grade": False, "solution": False, "locked": False, "task": False, "schema_version": 3,
-            "grade_id": grade_id, **flags}
-    make = nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell
-    return make(source, metadata={"nbgrader": meta})
+from tests.synthetic import cell, make_root
 
 
 def tiny_assignment() -> nbformat.NotebookNode:
     """Two graded functions; the test cells of both make numpy and Python print warnings."""
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [
-        nbgrader_cell("code", "import warnings\nimport numpy as np", "setup", locked=True),
-        nbgrader_cell("code", "def safe_log(x):\n    ### BEGIN SOLUTION\n    return np.log(x)\n    ### END SOLUTION",
-                      "safe_log", solution=True),
-        nbgrader_cell("code", "assert np.log(0.0) == -np.inf  # RuntimeWarning: divide by zero\n"
-                              "assert safe_log(np.e) == 1.0\n### BEGIN HIDDEN TESTS\nassert safe_log(1.0) == 0.0\n"
-                              "### END HIDDEN TESTS", "test_safe_log", grade=True, locked=True, points=2),
-        nbgrader_cell("code", "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION",
-                      "double", solution=True),
-        nbgrader_cell("code", "warnings.warn('a library warning', UserWarning)\nassert double(3) == 6",
-                      "test_double", grade=True, locked=True, points=3),
-        nbgrader_cell("markdown", "Reference answer and rubric.", "q_why", grade=True, solution=True, points=1),
+        cell("code", "import warnings\nimport numpy as np", "setup", locked=True),
+        cell("code", "def safe_log(x):\n    ### BEGIN SOLUTION\n    return np.log(x)\n    ### END SOLUTION",
+             "safe_log", solution=True),
+        cell("code", "assert np.log(0.0) == -np.inf  # RuntimeWarning: divide by zero\n"
+                     "assert safe_log(np.e) == 1.0\n### BEGIN HIDDEN TESTS\nassert safe_log(1.0) == 0.0\n"
+                     "### END HIDDEN TESTS", "test_safe_log", grade=True, locked=True, points=2),
+        cell("code", "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION",
+             "double", solution=True),
+        cell("code", "warnings.warn('a library warning', UserWarning)\nassert double(3) == 6",
+             "test_double", grade=True, locked=True, points=3),
+        cell("markdown", "Reference answer and rubric.", "q_why", grade=True, solution=True, points=1),
     ]
     return notebook
 
 
 @pytest.fixture(scope="module")
 def tiny_course(tmp_path_factory):
-    root = tmp_path_factory.mktemp("tiny-root")
-    config = (course.REPO_ROOT / course.CONFIG_NAME).read_text()
-    tiny_schedule = 'ASSIGNMENTS = {\n    "tiny": "2027-02-05 23:59:00 UTC",\n}'
-    (root / course.CONFIG_NAME).write_text(re.sub(r"(?ms)^ASSIGNMENTS = \{.*?^\}", tiny_schedule, config, count=1))
-    source = course.notebook_path(root, "source", "tiny")
-    source.parent.mkdir(parents=True)
-    nbformat.write(tiny_assignment(), source)
+    root = make_root(tmp_path_factory.mktemp("tiny-root"), "tiny", tiny_assignment())
     course_dir = course.make_course(tmp_path_factory.mktemp("tiny-course"), root=root)
     release = course.generate_release(course_dir, "tiny")
     return root, course_dir, release
@@ -74,6 +63,31 @@ def test_stub_earns_zero_and_the_table_says_so(tiny_course):
     table = course.grade_table([("stub", "tiny", grades)]).splitlines()
     assert table[1].split()[:5] == ["stub", "tiny", "0", "/", "5"]
     assert table[1].split()[-1] == "2/2"  # both autograded cells at zero
+
+
+def test_feedback_keeps_hidden_tests_hidden_but_the_score_and_message(tiny_course):
+    """A student who fails only a hidden test: the feedback shows the cell's score and the failure, not the
+    hidden code (nor the traceback frame quoting it), unless the instructor opts in."""
+    root, course_dir, _ = tiny_course
+    submission = nbformat.read(course.notebook_path(root, "source", "tiny"), as_version=4)
+    submission.cells[1].source = "def safe_log(x):\n    return np.log(x) if x != 1.0 else 7.0"
+    course.submit(course_dir, "tiny", "hidden_fail", submission)
+    course.autograde(course_dir, "tiny", "hidden_fail")
+    assert course.cell_grades(course_dir, "tiny", "hidden_fail")["test_safe_log"].score == 0
+
+    def feedback(*options: str) -> str:
+        """The feedback page's text, without tags (the code is split into highlighted spans)."""
+        course.nbgrader(["generate_feedback", "tiny", "--student=hidden_fail", "--force", *options], course_dir)
+        page = (course_dir / "feedback" / "hidden_fail" / "tiny" / "tiny.html").read_text()
+        return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+    text = feedback()
+    for secret in ("safe_log(1.0)", "BEGIN HIDDEN TESTS"):
+        assert secret not in text, f"the feedback shows {secret!r}"
+    assert "hidden tests: not shown in the feedback" in text
+    assert "safe_log(np.e)" in text, "the visible test should stay"
+    assert "AssertionError" in text and re.search(r"Score: 0(\.0)? / 2(\.0)?", text), "score and failure should stay"
+    assert "safe_log(1.0)" in feedback("--HideHiddenTests.enabled=False")
 
 
 def test_missing_source_folder_is_a_clear_error(tmp_path):
