@@ -1,6 +1,6 @@
 """Course operations on top of real nbgrader: build the student release, grade submissions, read scores.
 
-    python -m helpers.course register  # add the schedule (ids, due dates) to ./gradebook.db
+    python -m helpers.course register  # the schedule (ids, due dates), notebooks and graded cells into ./gradebook.db
     python -m helpers.course release   # regenerate release/ from source/ (commit both)
     python -m helpers.course demo      # release + autograde two sample submissions, print the grade table
     python -m helpers.course grade A   # TAs: check submitted/*/A, autograde them all, write the grading report
@@ -95,15 +95,48 @@ def make_course(course_dir: Path, assignments: list[str] | None = None, root: Pa
             raise CourseError(f"no folder source/{assignment}: add it or remove it from ASSIGNMENTS in {CONFIG_NAME}")
         shutil.copytree(source, course_dir / "source" / assignment, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    register(course_dir, assignments)
+    register(course_dir, assignments, cells=False)  # generate_release records the cells there
     return course_dir
 
 
-def register(course_dir: Path, assignments: list[str] | None = None) -> None:
-    """Add the scheduled assignments (with due dates) to ``course_dir``'s gradebook."""
+def register(course_dir: Path, assignments: list[str] | None = None, cells: bool = True) -> None:
+    """Add the scheduled assignments (with due dates) to ``course_dir``'s gradebook and, with ``cells``,
+    their notebooks and graded cells (what ``nbgrader autograde`` needs); ``release/`` is not touched."""
     dates = schedule(course_dir)
     for assignment in dates if assignments is None else assignments:
         nbgrader(["db", "assignment", "add", assignment, f"--duedate={dates[assignment]}"], course_dir)
+        if cells:
+            record_cells(course_dir, assignment)
+
+
+def gradebook_url(course_dir: Path) -> str:
+    return load_config(course_dir / CONFIG_NAME)["c"].CourseDirectory.db_url
+
+
+def record_cells(course_dir: Path, assignment: str) -> None:
+    """Put ``assignment``'s notebooks and graded cells into ``course_dir``'s gradebook, as
+    ``nbgrader generate_assignment`` does, but in a scratch copy: the committed ``release/`` stays as it is.
+    Safe to repeat; once students are graded, nbgrader refuses to add or remove graded cells."""
+    source = course_dir / "source" / assignment
+    if not source.is_dir():
+        raise CourseError(f"no folder source/{assignment} in {course_dir}: nothing to record")
+    with tempfile.TemporaryDirectory(prefix="course-cells-") as scratch:
+        shutil.copy(course_dir / CONFIG_NAME, Path(scratch) / CONFIG_NAME)
+        shutil.copytree(source, Path(scratch) / "source" / assignment,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        nbgrader(["generate_assignment", assignment, "--force", f"--CourseDirectory.db_url={gradebook_url(course_dir)}"],
+                 Path(scratch))
+
+
+def has_cells(course_dir: Path, assignment: str) -> bool:
+    """True if ``course_dir``'s gradebook knows ``assignment``'s notebooks (``record_cells`` has run)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(gradebook_url(course_dir)) as gradebook:
+        try:
+            return bool(gradebook.find_assignment(assignment).notebooks)
+        except MissingEntry:
+            return False
 
 
 def generate_release(course_dir: Path, assignment: str) -> Path:
@@ -190,12 +223,21 @@ def grade_all(course_dir: Path, assignment: str, force: bool = False) -> list:
     from helpers import report
 
     problems = report.check_submissions(course_dir, assignment, fix=True)
+    if not has_cells(course_dir, assignment):  # `register` was skipped, or ran before this assignment existed
+        print(f"recording {assignment}'s notebooks and graded cells in the gradebook first", file=sys.stderr)
+        register(course_dir, [assignment])
     try:
         nbgrader(["autograde", assignment] + (["--force"] if force else []), course_dir, timeout=None)
-    except CourseError as error:  # some submissions failed; the others are graded
-        print(str(error).splitlines()[0], file=sys.stderr)
+    except CourseError as error:  # some submissions failed; the others are graded: show why
+        print(log_tail(str(error)), file=sys.stderr)
     report.record_zero_for_missing(course_dir, assignment)
     return report.build_report(course_dir, assignment, problems)
+
+
+def log_tail(log: str, lines: int = 40) -> str:
+    """The first line of a failed nbgrader step and the last ``lines`` of its log (where nbgrader says why)."""
+    text = log.splitlines()
+    return "\n".join(text[:1] + (["  ..."] if len(text) > lines + 1 else []) + text[1:][-lines:])
 
 
 def write_report(course_dir: Path, assignment: str, rows: list) -> str:
@@ -228,7 +270,8 @@ def demo(course_dir: Path, assignments: list[str] | None = None) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.course", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("register", help="add every scheduled assignment, with its due date, to ./gradebook.db")
+    commands.add_parser("register", help="add every scheduled assignment (due date, notebooks, graded cells) to "
+                                         "./gradebook.db; release/ is not touched")
     commands.add_parser("release", help="regenerate release/ from source/ with nbgrader generate_assignment")
     run_demo = commands.add_parser("demo", help="build the release and autograde two sample submissions")
     run_demo.add_argument("--course-dir", type=Path, default=REPO_ROOT / "course_demo",

@@ -115,3 +115,17 @@ def test_robustness_selection_rotates_one_real_assignment_a_week():
     assert robustness_assignments(schedule, " hw02 , hw04") == ["hw02", "hw04"]
     with pytest.raises(ValueError, match="hw09"):
         robustness_assignments(schedule, "hw09")
+
+
+def test_the_nbgrader_sample_keeps_the_deepest_mutant_and_rotates_the_others():
+    from datetime import date
+
+    from tests.synthetic import MUTANTS, notebook
+    from tests.test_pipeline import nbgrader_sample
+
+    source, weeks = notebook(), range(1, 9)
+    samples = [nbgrader_sample(source, MUTANTS, "", date.fromisocalendar(2027, w, 1)) for w in weeks]
+    assert all(len({m.name for m in s}) == 3 and s[0].name == "mean_pool_ignores_mask" for s in samples), samples
+    assert {m.name for s in samples for m in s} == {m.name for m in MUTANTS}, "every mutant comes round"
+    assert nbgrader_sample(source, MUTANTS, "all") == MUTANTS
+    assert [m.name for m in nbgrader_sample(source, MUTANTS, "1")] == ["mean_pool_ignores_mask"]
