@@ -42,6 +42,11 @@ c.CourseDirectory.course_id = "selfsup-nlp"
 c.CourseDirectory.root = str(COURSE_ROOT)
 # SQLite gradebook in the course folder; point db_url at a server database for large classes.
 c.CourseDirectory.db_url = f"sqlite:///{COURSE_ROOT / 'gradebook.db'}"
+# The exchange (nbgrader release_assignment / fetch / submit / collect) in a course-local folder, so that it works
+# without root; on JupyterHub, point NLPCOURSE_EXCHANGE at the shared exchange (e.g. /usr/local/share/nbgrader/exchange).
+c.Exchange.root = os.environ.get("NLPCOURSE_EXCHANGE", str(COURSE_ROOT / "exchange"))
+if not os.environ.get("NLPCOURSE_EXCHANGE"):
+    Path(c.Exchange.root).mkdir(exist_ok=True)  # nbgrader does not create it
 # Notebooks only: data and models come through `helpers`, never inside a submission.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
 
