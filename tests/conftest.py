@@ -1,5 +1,6 @@
 """Test-wide settings (offline, the data mirror beside the repository, a shared scratch cache), the order in
 which xdist hands out the slow groups, and the table of seconds per assignment printed after every run."""
+import functools
 import os
 import re
 import tempfile
@@ -65,11 +66,15 @@ def _assignment_and_category(nodeid: str, names: list[str]) -> tuple[str, str]:
     return "", "other"
 
 
-def pytest_runtest_logreport(report):
+@functools.cache
+def _assignment_names() -> tuple[str, ...]:
     from helpers import course
 
-    names = list(course.schedule()) + ["synthetic"]
-    _seconds[_assignment_and_category(report.nodeid, names)] += report.duration
+    return (*course.schedule(), "synthetic")
+
+
+def pytest_runtest_logreport(report):
+    _seconds[_assignment_and_category(report.nodeid, list(_assignment_names()))] += report.duration
     if report.when == "call" and report.passed and "::test_mutant_loses_the_points_of_its_test[" in report.nodeid:
         _mutants_caught.append(report.nodeid)
     node = getattr(report, "node", None)
@@ -93,7 +98,7 @@ def seconds_table(seconds: dict, wall: float, workers: int, scheduled: int, setu
     lines.append(f"pytest: {sum(seconds.values()):.0f} worker-seconds on {workers} worker(s), {wall:.0f} s wall"
                  + (f"; CI setup before it {setup:.0f} s, so {(setup + wall) / 60:.1f} min (target {CI_TARGET_MIN})"
                     if setup else ""))
-    if not per_assignment:
+    if len(per_assignment) < scheduled:  # a partial run (-k, -m) projects nothing
         return lines
     lines.append(f"projection for {PLANNED_ASSIGNMENTS} assignments: {max(PLANNED_ASSIGNMENTS - scheduled, 0)} more at "
                  f"{mean:.0f} worker-seconds each (pipeline + mutants; the robustness batches do not grow) -> "
@@ -115,11 +120,9 @@ def pytest_terminal_summary(terminalreporter):
         for line in sorted(lines):
             terminalreporter.write_line(line)
     if any(a for a, _ in _seconds):
-        from helpers import course
-
         terminalreporter.section("seconds per assignment")
         setup = float(os.environ.get("NLPCOURSE_CI_SETUP_SECONDS", 0) or 0)
         for line in seconds_table(_seconds, time.monotonic() - _started, len(_workers) or 1,
-                                  len(course.schedule()), setup):
+                                  len(_assignment_names()) - 1, setup):
             terminalreporter.write_line(line)
         terminalreporter.write_line(f"mutants caught (each losing its test's points): {len(_mutants_caught)}")
