@@ -185,12 +185,12 @@ def cell_grades(course_dir: Path, assignment: str, student: str) -> dict[str, Ce
         return grades
 
 
-def release_all(root: Path = REPO_ROOT) -> list[Path]:
-    """Regenerate ``root/release/`` from ``root/source/`` for every scheduled assignment."""
+def release_all(root: Path = REPO_ROOT, assignments: list[str] | None = None) -> list[Path]:
+    """Regenerate ``root/release/`` from ``root/source/`` for ``assignments`` (default: every scheduled one)."""
     written = []
     with tempfile.TemporaryDirectory(prefix="course-release-") as scratch:
-        course_dir = make_course(Path(scratch), root=root)
-        for assignment in schedule(root):
+        course_dir = make_course(Path(scratch), assignments, root=root)
+        for assignment in assignments or schedule(root):
             built = generate_release(course_dir, assignment)
             target = notebook_path(root, "release", assignment)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -272,7 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("register", help="add every scheduled assignment (due date, notebooks, graded cells) to "
                                          "./gradebook.db; release/ is not touched")
-    commands.add_parser("release", help="regenerate release/ from source/ with nbgrader generate_assignment")
+    run_release = commands.add_parser("release", help="regenerate release/ from source/ with nbgrader generate_assignment")
+    run_release.add_argument("assignments", nargs="*", help="assignment ids (default: all in the schedule)")
     run_demo = commands.add_parser("demo", help="build the release and autograde two sample submissions")
     run_demo.add_argument("--course-dir", type=Path, default=REPO_ROOT / "course_demo",
                           help="scratch nbgrader course folder (default: ./course_demo, recreated)")
@@ -288,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         register(REPO_ROOT)
         print(f"registered {', '.join(schedule())} in {REPO_ROOT / 'gradebook.db'}")
     elif args.command == "release":
-        for path in release_all():
+        for path in release_all(assignments=args.assignments or None):
             print(f"wrote {path.relative_to(REPO_ROOT)}")
     elif args.command == "grade":
         print(write_report(args.course_dir, args.assignment, grade_all(args.course_dir, args.assignment, args.force)))

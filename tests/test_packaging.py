@@ -1,6 +1,6 @@
 """Packaging and course-configuration consistency.
 
-* pyproject.toml (dependencies + the `dev` extra) and environment.yml name the same packages;
+* pyproject.toml (dependencies + every extra) and environment.yml name the same packages;
 * nbgrader_config.py registers exactly the assignments in source/, each with a source notebook and
   a release notebook that git will commit, in schedule order;
 * the per-cell execution timeout leaves room for training cells;
@@ -54,8 +54,10 @@ def _name_of(spec: str) -> str:
 def pyproject_packages(pyproject: Path) -> set[str]:
     project = tomllib.loads(pyproject.read_text())["project"]
     specs = list(project.get("dependencies", []))
-    specs += project.get("optional-dependencies", {}).get("dev", [])
-    return {_name_of(s) for s in specs}
+    for extra in project.get("optional-dependencies", {}).values():
+        specs += extra
+    own = normalise(project.get("name", ""))
+    return {_name_of(s) for s in specs} - {own}  # an extra may name the project's own extras
 
 
 def environment_packages(environment: Path) -> set[str]:
@@ -305,3 +307,40 @@ def test_config_check_flags_a_short_timeout(tmp_path):
     assert any("timeout" in p for p in config_problems(load_nbgrader_config(config)))
     config.write_text(re.sub(r"(?m)^c\.Execute\.timeout\s*=.*$", "", real))
     assert any("timeout" in p for p in config_problems(load_nbgrader_config(config)))
+
+
+# --------------------------------------------------------------------------- the students' install
+COLAB_INSTALL = re.compile(r'"nlpcourse-helpers @ git\+https://github\.com/selfsup-nlp/course\.git@([^"]+)"')
+
+
+def colab_install_problems(root: Path) -> list[str]:
+    """Each notebook's Colab cell installs the student set (no extra) pinned to the tag of this version."""
+    version = tomllib.loads((root / "pyproject.toml").read_text())["project"]["version"]
+    notebooks = sorted((root / "source").glob("*/*.ipynb")) + sorted((root / "notebooks").glob("*.ipynb"))
+    problems = []
+    for path in notebooks:
+        text = path.read_text()
+        tags = COLAB_INSTALL.findall(text.replace('\\"', '"'))
+        if tags != [f"v{version}"]:
+            problems.append(f"{path.relative_to(root)}: the Colab cell should install "
+                            f"'nlpcourse-helpers @ git+https://github.com/selfsup-nlp/course.git@v{version}' "
+                            f"once (the tag of pyproject's version), found tags {tags}")
+    return problems
+
+
+def test_colab_installs_the_student_set_pinned_to_this_version():
+    assert colab_install_problems(ROOT) == []
+    dependencies = {_name_of(s) for s in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]}
+    assert not dependencies & {"nbgrader", "jupyterlab", "pytest"}, "instructor and test tools belong in an extra"
+
+
+def test_colab_install_check_flags_main_and_a_stale_tag(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\nversion = "1.2.0"\n')
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "source" / "hw01_a").mkdir(parents=True)
+    cell = '"nlpcourse-helpers @ git+https://github.com/selfsup-nlp/course.git@v1.2.0"'
+    (tmp_path / "source" / "hw01_a" / "hw01_a.ipynb").write_text(cell)
+    assert colab_install_problems(tmp_path) == []
+    (tmp_path / "notebooks" / "n.ipynb").write_text('"git+https://github.com/selfsup-nlp/course.git"')
+    (tmp_path / "source" / "hw01_a" / "hw01_a.ipynb").write_text(cell.replace("v1.2.0", "v1.1.0"))
+    assert len(colab_install_problems(tmp_path)) == 2
