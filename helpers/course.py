@@ -5,6 +5,7 @@
     python -m helpers.course demo      # release + autograde two sample submissions, print the grade table
     python -m helpers.course grade A   # TAs: check submitted/*/A, autograde them all, write the grading report
     python -m helpers.course report A  # TAs: the grading report (table + CSV) after `nbgrader autograde A`
+    python -m helpers.course export --to canvas|csv  # percentages per assignment, for the LMS (helpers/export.py)
 
 The same functions drive the pipeline tests in tests/test_pipeline.py.
 """
@@ -284,6 +285,10 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("assignment")
         command.add_argument("--course-dir", type=Path, default=REPO_ROOT, help="nbgrader course folder (default: .)")
     run_grade.add_argument("--force", action="store_true", help="regrade students already autograded")
+    run_export = commands.add_parser("export", help="percentages per assignment: Canvas's import layout or a plain CSV")
+    run_export.add_argument("--to", choices=["canvas", "csv"], default="csv")
+    run_export.add_argument("--course-dir", type=Path, default=REPO_ROOT, help="nbgrader course folder (default: .)")
+    run_export.add_argument("--output", type=Path, help="default: reports/canvas_grades.csv or reports/grades_percent.csv")
     args = parser.parse_args(argv)
     if args.command == "register":
         register(REPO_ROOT)
@@ -293,6 +298,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {path.relative_to(REPO_ROOT)}")
     elif args.command == "grade":
         print(write_report(args.course_dir, args.assignment, grade_all(args.course_dir, args.assignment, args.force)))
+    elif args.command == "export":
+        from helpers import export
+
+        sheet = export.gradesheet(gradebook_url(args.course_dir))
+        default = "canvas_grades.csv" if args.to == "canvas" else "grades_percent.csv"
+        output = args.output or args.course_dir / "reports" / default
+        (export.write_canvas if args.to == "canvas" else export.write_csv)(sheet, output)
+        print(export.summary(sheet, output))
     elif args.command == "report":
         from helpers import report
 

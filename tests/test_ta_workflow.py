@@ -124,3 +124,19 @@ def test_export_lists_the_students_from_the_class_list(workflow):
         rows = [r for r in csv.DictReader(handle) if r["assignment"] == ASSIGNMENT]
     names = {(r["student_id"], r["first_name"], r["last_name"]) for r in rows}
     assert {("ada", "Ada", "Lovelace"), ("alan", "Alan", "Turing")} <= names, names
+
+
+def test_canvas_export_has_percentages_and_names_the_provisional_grades(workflow):
+    clone, outputs, _ = workflow
+    printed = next(out for c, out in outputs.items() if c.startswith("python -m helpers.course export"))
+    assert f"ada {ASSIGNMENT}" in printed, "written answers are not graded yet: the export must say so"
+    with open(clone / "reports" / "canvas_grades.csv") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"] and ASSIGNMENT in rows[0]
+    assert rows[1][0] == "Points Possible"
+    column = rows[0].index(ASSIGNMENT)
+    grades = course.cell_grades(clone, ASSIGNMENT, "ada").values()
+    expected = 100 * sum(g.max_score for g in grades if g.autograded) / sum(g.max_score for g in grades)
+    by_login = {row[3]: row for row in rows[2:]}
+    assert by_login["ada"][0] == "Lovelace, Ada" and float(by_login["ada"][column]) == pytest.approx(expected, abs=0.01)
+    assert float(by_login["alan"][column]) == 0.0
