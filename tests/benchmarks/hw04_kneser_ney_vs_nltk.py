@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     ours_rate = len(test_log_probs) / ours_seconds
 
     start = time.perf_counter()
-    nltk_model = ref["nltk_kneser_ney"](train_prepared, ORDER, args.discount)
+    nltk_model = ref["nltk_kneser_ney"](counts, args.discount)
     nltk_fit = time.perf_counter() - start
     sample = [(tuple(tokens[i - ORDER + 1:i]), tokens[i]) for tokens in test_prepared[:args.sample_sentences]
               for i in range(ORDER - 1, len(tokens))]

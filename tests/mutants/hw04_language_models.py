@@ -168,6 +168,16 @@ MUTANTS = [
         catches="test_perplexity",
         why="exponentiates the total instead of the mean log-probability",
     ),
+    Mutant(
+        name="perplexity_empty_returns_nan",
+        cell="perplexity",
+        find="""    if log_probs.size == 0:
+        raise ValueError("perplexity of no tokens is undefined: pass at least one log-probability")
+""",
+        replace="",
+        catches="test_perplexity_empty",
+        why="returns nan (the mean of an empty array) instead of raising a ValueError",
+    ),
     # ----------------------------------------------------------------- Part 3: Kneser-Ney
     Mutant(
         name="continuation_from_raw_counts",
@@ -313,8 +323,20 @@ MUTANTS = [
         cell="evaluate_perplexity",
         find="    with torch.no_grad():\n        for start",
         replace="    if True:\n        for start",
-        catches="test_evaluate_perplexity",
+        catches="test_evaluate_perplexity_memory",
         why="builds a graph for every batch (memory and time wasted)",
+    ),
+    Mutant(
+        name="evaluate_whole_set_at_once",
+        cell="evaluate_perplexity",
+        find="""        for start in range(0, len(y), batch_size):
+            Xb, yb = X[start:start + batch_size].to(device), y[start:start + batch_size].to(device)
+""",
+        replace="""        for start in [0]:
+            Xb, yb = X.to(device), y.to(device)
+""",
+        catches="test_evaluate_perplexity_memory",
+        why="ignores batch_size and sends every example to the model at once (right value, memory of the whole set)",
     ),
     # ----------------------------------------------------------------- Part 5: decoding
     Mutant(
@@ -380,14 +402,6 @@ MUTANTS = [
         replace="n_keep = max(min(int(np.searchsorted(cumulative, p)), len(order)), 1)",
         catches="test_top_p_filter",
         why="stops before the id that makes the total reach p (one token too few)",
-    ),
-    Mutant(
-        name="top_p_unnormalised_input",
-        cell="top_p_filter",
-        find="np.cumsum(np.exp(log_normalise(log_probs)[order]))",
-        replace="np.cumsum(np.exp(log_probs[order]))",
-        catches="test_top_p_filter",
-        why="accumulates probabilities of a distribution that does not sum to one",
     ),
     Mutant(
         name="sample_temperature_multiplies",
