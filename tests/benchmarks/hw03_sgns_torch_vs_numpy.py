@@ -1,37 +1,37 @@
-"""Benchmark: hw03's PyTorch SGNS (SkipGramNS + sgns_step + the notebook's trainer, from the source notebook) against
-hw01's numpy SGNS trainer (the copy of hw01's reference solution that hw03 ships).
+"""Benchmark: hw03's PyTorch SGNS (SkipGramNS + sgns_step + the notebook's sampler and trainer, from the source notebook)
+against the stored figures of hw01's numpy SGNS reference trainer (tests/benchmarks/hw03_numpy_sgns_figures.json, written by
+hw03_numpy_sgns_figures.py; hw03's notebook holds the same figures and no longer ships hw01's code).
 
-Both train on lower-cased Brown with hw01's settings (min count 5, 100 dimensions, window 5, 5 negatives, sample 1e-3,
-learning rate 0.025 -> 0.0001, batches of 1,024) for the same number of epochs, drawing their random numbers in the same
-order from the same seed. Prints WordSim-353 and SimLex-999 Spearman per seed and their means, wall seconds and raw
-corpus words per second, and the speed ratio; exits with status 1 when the mean WordSim-353 Spearman of the two differs
-by more than --max-gap (0.02). Not a pytest test (several minutes per seed):
+The PyTorch trainer runs on lower-cased Brown with hw01's settings (min count 5, 100 dimensions, window 5, 5 negatives,
+subsampling with t = 1e-3, learning rate 0.025 -> 0.0001, batches of 1,024) for the same number of epochs, once per seed.
+Prints WordSim-353 and SimLex-999 Spearman per seed and their means, wall seconds and training pairs per second, next to
+the stored numpy figures, and exits with status 1 when the mean WordSim-353 Spearman differs from the stored one by more
+than --max-gap (0.05: the two trainers draw their pairs differently, and WordSim-353 has only 274 in-vocabulary pairs).
+Not a pytest test (minutes per seed):
 
-    python tests/benchmarks/hw03_sgns_torch_vs_numpy.py [--epochs 5] [--seeds 0 1 2] [--device cpu]
+    python tests/benchmarks/hw03_sgns_torch_vs_numpy.py [--seeds 0 1 2] [--device cpu]
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import reference  # noqa: E402
 
-DEFINITION_CELLS = {"setup", "imports", "hw01_reference", "train_sgns_torch"}
-TRAINERS = ("numpy (hw01)", "PyTorch (hw03)")
+DEFINITION_CELLS = {"setup", "imports", "w2v_data", "train_sgns_torch"}
+FIGURES = Path(__file__).resolve().parent / "hw03_numpy_sgns_figures.json"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--device", default=None, help="cpu, cuda or mps (default: helpers.get_device())")
-    parser.add_argument("--max-gap", type=float, default=0.02, help="largest allowed |mean WS-353 difference|")
+    parser.add_argument("--max-gap", type=float, default=0.05, help="largest allowed |mean WS-353 difference|")
     args = parser.parse_args(argv)
     os.environ.pop("NBGRADER_EXECUTION", None)
     if args.device:
@@ -40,45 +40,40 @@ def main(argv: list[str] | None = None) -> int:
     import helpers
     import torch
 
+    stored = json.loads(FIGURES.read_text())["full"]
     ref = reference.load_reference("hw03_pytorch_autograd", DEFINITION_CELLS,
-                                   {"train_sgns_numpy", "train_sgns_torch", "build_vocab", "encode", "evaluate_similarity"})
+                                   {"corpus_tensors", "PairSampler", "train_sgns_torch", "similarity_spearman"})
     device = ref["device"]
     sentences = helpers.load_brown(lower=True)
-    raw_words = sum(len(s) for s in sentences)
-    vocab = ref["build_vocab"](sentences, min_count=5)
-    ids, sentence_ids = ref["encode"](sentences, vocab)
+    itos, stoi, counts, ids, sentence_ids = ref["corpus_tensors"](sentences, min_count=5)
     benchmarks = {name: helpers.load_word_similarity(name) for name in ("ws353", "simlex999")}
     print(helpers.describe_hardware())
-    print(f"Brown: {len(sentences):,} sentences, {raw_words:,} tokens; vocabulary {len(vocab):,}; {args.epochs} epochs, "
-          f"seeds {args.seeds}; PyTorch on {device}\n", flush=True)
+    print(f"Brown: {len(sentences):,} sentences; vocabulary {len(itos):,}; {stored['epochs']} epochs, seeds {args.seeds}; "
+          f"PyTorch on {device}\n", flush=True)
 
-    rows = []  # (trainer, seed, ws353, simlex, seconds)
+    rows = []
     for seed in args.seeds:
-        for trainer in TRAINERS:
-            helpers.seed_everything(seed)
-            t0 = time.perf_counter()
-            if trainer == TRAINERS[0]:
-                W, _, _ = ref["train_sgns_numpy"](ids, sentence_ids, vocab.counts, epochs=args.epochs,
-                                                  rng=np.random.default_rng(seed), show_progress=False)
-            else:
-                model, _ = ref["train_sgns_torch"](ids, sentence_ids, vocab.counts, epochs=args.epochs,
-                                                   rng=np.random.default_rng(seed), device=device, show_progress=False)
-                if device.type == "cuda":
-                    torch.cuda.synchronize()
-                W = model.in_embed.weight.detach().cpu().numpy()
-            seconds = time.perf_counter() - t0
-            scores = {name: ref["evaluate_similarity"](W, vocab.stoi, pairs)[0] for name, pairs in benchmarks.items()}
-            rows.append((trainer, seed, scores["ws353"], scores["simlex999"], seconds))
-            print(f"{trainer:<15} seed {seed}: WS-353 {scores['ws353']:.3f}  SimLex {scores['simlex999']:.3f}  "
-                  f"{seconds:.1f} s", flush=True)
+        helpers.seed_everything(seed)
+        sampler = ref["PairSampler"](ids, sentence_ids, counts, device=device)
+        t0 = time.perf_counter()
+        model, history = ref["train_sgns_torch"](sampler, len(itos), epochs=stored["epochs"], show_progress=False)
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        seconds = time.perf_counter() - t0
+        W = model.in_embed.weight.detach().cpu()
+        scores = {name: ref["similarity_spearman"](W, stoi, pairs)[0] for name, pairs in benchmarks.items()}
+        rows.append((scores["ws353"], scores["simlex999"], sum(history["pairs_per_epoch"]) / seconds, seconds))
+        print(f"PyTorch seed {seed}: WS-353 {scores['ws353']:.3f}  SimLex {scores['simlex999']:.3f}  {seconds:.1f} s  "
+              f"{rows[-1][2]:,.0f} pairs/s", flush=True)
 
-    means = reference.print_similarity_table(rows, args.epochs * raw_words)
-    gap = means[TRAINERS[1]][0] - means[TRAINERS[0]][0]
-    ratio = means[TRAINERS[1]][2] / means[TRAINERS[0]][2]  # raw words per second
-    print(f"\nmean WS-353 gap (PyTorch - numpy): {gap:+.3f}  (allowed: +-{args.max_gap})")
-    print(f"speed: the PyTorch trainer ({device}) runs at {ratio:.2f}x the speed of the numpy trainer")
+    mean = [sum(r[k] for r in rows) / len(rows) for k in range(4)]
+    print(f"\nPyTorch mean:       WS-353 {mean[0]:.3f}  SimLex {mean[1]:.3f}  {mean[3]:.1f} s  {mean[2]:,.0f} pairs/s")
+    print(f"numpy (hw01) stored: WS-353 {stored['ws353']:.3f}  SimLex {stored['simlex999']:.3f}  {stored['seconds']:.1f} s  "
+          f"{stored['pairs_per_second']:,} pairs/s (seed {stored['seed']}, another run and machine load)")
+    gap = mean[0] - stored["ws353"]
+    print(f"mean WS-353 gap (PyTorch - numpy): {gap:+.3f}  (allowed: +-{args.max_gap})")
     if abs(gap) > args.max_gap:
-        print("FAIL: the PyTorch SGNS is not within the allowed gap of the numpy SGNS", file=sys.stderr)
+        print("FAIL: the PyTorch SGNS is not within the allowed gap of the stored numpy SGNS", file=sys.stderr)
         return 1
     print("OK")
     return 0
