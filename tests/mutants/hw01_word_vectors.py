@@ -85,6 +85,14 @@ MUTANTS = [
         why="equal counts keep the order of first appearance instead of alphabetical order",
     ),
     Mutant(
+        name="vocab_counts_without_dtype",
+        cell="build_vocab",
+        find="np.array([counter[w] for w in kept], dtype=np.int64)",
+        replace="np.array([counter[w] for w in kept])",
+        catches="test_build_vocab_edge",
+        why="np.array of an empty list is float64, so an empty vocabulary gets float counts",
+    ),
+    Mutant(
         name="keep_prob_with_raw_counts",
         cell="keep_probabilities",
         find="freq = counts / counts.sum()",
@@ -136,6 +144,14 @@ MUTANTS = [
         why="rng.integers excludes its upper bound, so the radius never reaches the full window",
     ),
     Mutant(
+        name="skipgram_pairs_from_a_python_list",
+        cell="skipgram_pairs",
+        find="return np.concatenate(chunks).astype(np.int64)",
+        replace="return np.array([pair for chunk in chunks for pair in chunk.tolist()])",
+        catches="test_skipgram_pairs_edge",
+        why="np.array of an empty list of pairs has shape (0,) and dtype float64, not (0, 2) integers",
+    ),
+    Mutant(
         name="noise_without_power",
         cell="noise_distribution",
         find="np.asarray(counts, dtype=float) ** power",
@@ -150,6 +166,14 @@ MUTANTS = [
         replace="rng.integers(0, len(noise_probs), size=size)",
         catches="test_sample_negatives",
         why="draws every word equally often, ignoring the noise distribution",
+    ),
+    Mutant(
+        name="negatives_as_floats",
+        cell="sample_negatives",
+        find='np.searchsorted(cdf, u, side="right").astype(np.int64)',
+        replace='np.searchsorted(cdf, u, side="right").astype(float)',
+        catches="test_sample_negatives_dtype",
+        why="ids filled into a float array (e.g. np.zeros(size)) cannot index a matrix",
     ),
     # ----------------------------------------------------------------- Part 3: model
     Mutant(
@@ -187,8 +211,16 @@ MUTANTS = [
             "    log_p_pos = np.log(1.0 / (1.0 + np.exp(-s_pos)))\n"
             "    log_p_neg = np.log(1.0 / (1.0 + np.exp(s_neg)))\n"
         ),
-        catches="test_sgns_loss_and_grads",
+        catches="test_sgns_stability",
         why="log(1/(1+exp(-s))) is -inf (and its gradients nan) for scores in the hundreds",
+    ),
+    Mutant(
+        name="sgns_loss_as_numpy_scalar",
+        cell="sgns_loss_and_grads",
+        find="return float(loss), grad_v, grad_u_pos, grad_u_neg",
+        replace="return loss, grad_v, grad_u_pos, grad_u_neg",
+        catches="test_sgns_dtype",
+        why="for float32 inputs the summed loss is a np.float32, not a Python float",
     ),
     Mutant(
         name="sparse_update_drops_repeated_rows",
@@ -197,6 +229,14 @@ MUTANTS = [
         replace="W[rows] -= lr * np.asarray(grads, dtype=W.dtype)",
         catches="test_apply_sparse_update",
         why="fancy-index assignment keeps only one update per repeated row",
+    ),
+    Mutant(
+        name="sparse_update_on_a_float64_copy",
+        cell="apply_sparse_update",
+        find="W[unique_rows] -= lr * (S @ np.asarray(grads, dtype=W.dtype))",
+        replace="W = np.asarray(W, dtype=np.float64)\n    W[unique_rows] -= lr * (S @ np.asarray(grads, dtype=W.dtype))",
+        catches="test_apply_sparse_update_edge",
+        why="converting W to float64 first updates a copy: a float32 W of the caller never changes",
     ),
     Mutant(
         name="trainer_without_subsampling",
@@ -217,6 +257,54 @@ MUTANTS = [
         catches="test_train_sgns",
         why="W_out stays at zero, so W_in gets zero gradients and nothing is learned",
     ),
+    Mutant(
+        name="trainer_float64_input_vectors",
+        cell="train_sgns",
+        find="W_in = ((rng.random((V, dim)) - 0.5) / dim).astype(np.float32)",
+        replace="W_in = (rng.random((V, dim)) - 0.5) / dim",
+        catches="test_train_sgns_float32",
+        why="rng.random gives float64: W_in is never cast to float32",
+    ),
+    Mutant(
+        name="trainer_constant_learning_rate",
+        cell="train_sgns",
+        find="lr = max(lr_min, lr0 - (lr0 - lr_min) * done / total_pairs)",
+        replace="lr = lr0",
+        catches="test_train_sgns_lr",
+        why="the learning rate never decays",
+    ),
+    Mutant(
+        name="trainer_learning_rate_restarts_every_epoch",
+        cell="train_sgns",
+        find="        if total_pairs is None:\n            total_pairs = max(1, len(pairs) * epochs)\n",
+        replace="        total_pairs = max(1, len(pairs))\n        done = 0\n",
+        catches="test_train_sgns_lr",
+        why="the linear decay runs from lr0 to lr_min within each epoch and restarts at lr0 the next one",
+    ),
+    Mutant(
+        name="trainer_full_window",
+        cell="train_sgns",
+        find="skipgram_pairs(ids[keep], sentence_ids[keep], window, rng)",
+        replace="skipgram_pairs(ids[keep], sentence_ids[keep], window)",
+        catches="test_train_sgns_window",
+        why="rng is not passed to skipgram_pairs, so the window is never shrunk",
+    ),
+    Mutant(
+        name="trainer_without_shuffling",
+        cell="train_sgns",
+        find="        pairs = pairs[rng.permutation(len(pairs))]\n",
+        replace="",
+        catches="test_train_sgns_shuffle",
+        why="batches walk through the corpus in order, so late words only see the decayed learning rate",
+    ),
+    Mutant(
+        name="trainer_uniform_negatives",
+        cell="train_sgns",
+        find="negatives = sample_negatives(noise, (len(batch), negative), rng)",
+        replace="negatives = rng.integers(0, V, size=(len(batch), negative))",
+        catches="test_train_sgns_negatives",
+        why="negatives drawn uniformly over the vocabulary instead of from the unigram^0.75 distribution",
+    ),
     # ----------------------------------------------------------------- Part 4: evaluation
     Mutant(
         name="neighbours_include_the_query",
@@ -233,6 +321,14 @@ MUTANTS = [
         replace="unit = E",
         catches="test_nearest_neighbors",
         why="dot products favour long (frequent) vectors over similar directions",
+    ),
+    Mutant(
+        name="neighbours_nan_for_zero_rows",
+        cell="nearest_neighbors",
+        find="unit = E / np.maximum(norms, 1e-12)[:, None]",
+        replace="unit = E / norms[:, None]",
+        catches="test_nearest_neighbors_zero_row",
+        why="a zero row divided by its zero norm is nan",
     ),
     Mutant(
         name="analogy_does_not_exclude_inputs",
@@ -270,6 +366,14 @@ MUTANTS = [
         catches="test_evaluate_similarity",
         why="out-of-vocabulary pairs are scored 0 instead of skipped",
     ),
+    Mutant(
+        name="similarity_zero_for_too_few_pairs",
+        cell="evaluate_similarity",
+        find='return float("nan"), len(human)',
+        replace="return 0.0, len(human)",
+        catches="test_evaluate_similarity_few_pairs",
+        why="a correlation of fewer than two pairs is undefined (nan), not 0",
+    ),
     # ----------------------------------------------------------------- Part 5: count baseline
     Mutant(
         name="ppmi_without_positive_clip",
@@ -286,6 +390,25 @@ MUTANTS = [
         replace="col_weights = col_sums",
         catches="test_ppmi",
         why="context-distribution smoothing alpha is never applied",
+    ),
+    Mutant(
+        name="ppmi_always_dense",
+        cell="ppmi",
+        find="if sp.issparse(cooc):",
+        replace="if False:",
+        catches="test_ppmi_sparse",
+        why="a sparse input comes back as a dense array (a V x V dense matrix on all of Brown)",
+    ),
+    Mutant(
+        name="ppmi_dense_nan_for_zero_rows",
+        cell="ppmi",
+        find="    out = np.zeros(C.shape)\n    out[C.row, C.col] = values\n    return out\n",
+        replace=(
+            "    D = np.asarray(cooc, dtype=np.float64)\n"
+            "    return np.maximum(np.log(D / np.outer(D.sum(axis=1), p_context)), 0.0)\n"
+        ),
+        catches="test_ppmi_zero_rows",
+        why="PMI computed on the dense matrix: a zero row or column gives log(0/0) = nan, which np.maximum keeps",
     ),
     Mutant(
         name="svd_ignores_eigenvalue_power",
@@ -317,7 +440,7 @@ MUTANTS = [
         cell="average_word_vectors",
         find="        if rows:\n            out[i] = E[rows].mean(axis=0)",
         replace="        out[i] = E[rows].mean(axis=0)",
-        catches="test_average_word_vectors",
+        catches="test_average_word_vectors_empty",
         why="the mean of no vectors is nan, not zeros",
     ),
 ]
