@@ -4,46 +4,6 @@ from tests.mutants import Mutant
 MUTANTS = [
     # ----------------------------------------------------------------- Part 1: softmax and cross-entropy
     Mutant(
-        name="softmax_without_max_shift",
-        cell="softmax",
-        find="shifted = z - z.max(axis=axis, keepdims=True)",
-        replace="shifted = z",
-        catches="test_softmax",
-        why="exp overflows for logits like 1000 and the softmax is nan (only the hidden large-logit tests see it)",
-    ),
-    Mutant(
-        name="softmax_shift_by_global_max",
-        cell="softmax",
-        find="z.max(axis=axis, keepdims=True)",
-        replace="z.max()",
-        catches="test_softmax",
-        why="one maximum for the whole array: a row far below it underflows to 0 / 0",
-    ),
-    Mutant(
-        name="softmax_sum_over_last_axis",
-        cell="softmax",
-        find="e / e.sum(axis=axis, keepdims=True)",
-        replace="e / e.sum(axis=-1, keepdims=True)",
-        catches="test_softmax",
-        why="ignores the axis argument when normalising",
-    ),
-    Mutant(
-        name="softmax_max_without_keepdims",
-        cell="softmax",
-        find="z.max(axis=axis, keepdims=True)",
-        replace="z.max(axis=axis)",
-        catches="test_softmax",
-        why="without keepdims the max broadcasts along the wrong axis (or not at all)",
-    ),
-    Mutant(
-        name="softmax_in_place_shift",
-        cell="softmax",
-        find="    z = np.asarray(z, dtype=float)\n    shifted = z - z.max(axis=axis, keepdims=True)\n    e = np.exp(shifted)",
-        replace="    z = np.asarray(z, dtype=float)\n    z -= z.max(axis=axis, keepdims=True)\n    e = np.exp(z)",
-        catches="test_softmax",
-        why="shifting in place changes the caller's logits",
-    ),
-    Mutant(
         name="log_softmax_as_log_of_softmax",
         cell="log_softmax",
         find="return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))",
@@ -110,52 +70,52 @@ MUTANTS = [
     Mutant(
         name="cross_entropy_grad_sign_error",
         cell="cross_entropy_grad",
-        find="(softmax(logits, axis=-1) - one_hot(y, k)) / n",
-        replace="(one_hot(y, k) - softmax(logits, axis=-1)) / n",
+        find="(np.exp(log_softmax(logits, axis=-1)) - one_hot(y, k)) / n",
+        replace="(one_hot(y, k) - np.exp(log_softmax(logits, axis=-1))) / n",
         catches="test_cross_entropy_grad",
         why="gradient sign error: y - p is the direction of steepest DEScent",
     ),
     Mutant(
         name="cross_entropy_grad_without_mean",
         cell="cross_entropy_grad",
-        find="(softmax(logits, axis=-1) - one_hot(y, k)) / n",
-        replace="(softmax(logits, axis=-1) - one_hot(y, k))",
+        find="(np.exp(log_softmax(logits, axis=-1)) - one_hot(y, k)) / n",
+        replace="(np.exp(log_softmax(logits, axis=-1)) - one_hot(y, k))",
         catches="test_cross_entropy_grad",
         why="forgets the 1/N of the mean loss",
     ),
     Mutant(
         name="cross_entropy_grad_softmax_over_batch",
         cell="cross_entropy_grad",
-        find="softmax(logits, axis=-1)",
-        replace="softmax(logits, axis=0)",
+        find="log_softmax(logits, axis=-1)",
+        replace="log_softmax(logits, axis=0)",
         catches="test_cross_entropy_grad",
         why="normalises over the batch axis instead of the classes",
     ),
+    Mutant(
+        name="one_hot_int_dtype",
+        cell="one_hot",
+        find="np.eye(n_classes)[y]",
+        replace="np.eye(n_classes, dtype=np.int64)[y]",
+        catches="test_one_hot_dtype",
+        why="integer one-hot rows: (P - Y) / N still works, but the contract asks for a float array",
+    ),
+    Mutant(
+        name="cross_entropy_returns_an_array",
+        cell="cross_entropy",
+        find="return float(-log_p[np.arange(len(y)), y].mean())",
+        replace="return -log_p[np.arange(len(y)), y].mean(keepdims=True)",
+        catches="test_cross_entropy_type",
+        why="returns a one-element array instead of a Python float",
+    ),
+    Mutant(
+        name="cross_entropy_grad_unshifted_softmax",
+        cell="cross_entropy_grad",
+        find="np.exp(log_softmax(logits, axis=-1))",
+        replace="np.exp(logits) / np.exp(logits).sum(axis=-1, keepdims=True)",
+        catches="test_cross_entropy_grad",
+        why="an unshifted softmax: inf / inf = nan for logits like 1e4",
+    ),
     # ----------------------------------------------------------------- Part 2: gradient checking
-    Mutant(
-        name="numerical_gradient_forward_difference",
-        cell="numerical_gradient",
-        find="grad[idx] = (f_plus - f_minus) / (2 * eps)",
-        replace="grad[idx] = (f_plus - float(f(x))) / eps",
-        catches="test_numerical_gradient",
-        why="the forward difference is only O(eps) accurate",
-    ),
-    Mutant(
-        name="numerical_gradient_does_not_restore_x",
-        cell="numerical_gradient",
-        find="        x[idx] = old\n",
-        replace="",
-        catches="test_numerical_gradient",
-        why="each entry is left at x - eps: the caller's array is corrupted and later partials are wrong",
-    ),
-    Mutant(
-        name="numerical_gradient_missing_half",
-        cell="numerical_gradient",
-        find="(f_plus - f_minus) / (2 * eps)",
-        replace="(f_plus - f_minus) / eps",
-        catches="test_numerical_gradient",
-        why="the central difference spans 2 eps, not eps",
-    ),
     Mutant(
         name="relative_error_mean_not_max",
         cell="relative_error",
@@ -180,7 +140,47 @@ MUTANTS = [
         catches="test_relative_error",
         why="0 / 0 = nan where both arrays are exactly 0",
     ),
+    Mutant(
+        name="relative_error_returns_an_array",
+        cell="relative_error",
+        find="return float(np.max(np.abs(a - b) / scale))",
+        replace="return np.max(np.abs(a - b) / scale, keepdims=True)",
+        catches="test_relative_error_type",
+        why="returns a one-element array instead of a Python float",
+    ),
     # ----------------------------------------------------------------- Part 3: softmax regression
+    Mutant(
+        name="standardize_in_place",
+        cell="standardize",
+        find="return (X_train - mu) / sigma, (X_eval - mu) / sigma",
+        replace="X_train -= mu\n    X_train /= sigma\n    return X_train, (X_eval - mu) / sigma",
+        catches="test_standardize_inputs",
+        why="standardises the caller's training array in place",
+    ),
+    Mutant(
+        name="predict_float_classes",
+        cell="predict",
+        find="np.argmax(X @ W + b, axis=1)",
+        replace="np.argmax(X @ W + b, axis=1).astype(float)",
+        catches="test_predict_dtype",
+        why="class ids as floats: the contract asks for an integer array",
+    ),
+    Mutant(
+        name="accuracy_returns_an_array",
+        cell="accuracy",
+        find="return float(np.mean(",
+        replace="return np.atleast_1d(np.mean(",
+        catches="test_accuracy_type",
+        why="returns a one-element array instead of a Python float",
+    ),
+    Mutant(
+        name="sklearn_C_returns_an_array",
+        cell="sklearn_C",
+        find="return float(2.0 / (l2 * n))",
+        replace="return np.array(2.0 / (l2 * n))",
+        catches="test_sklearn_C_type",
+        why="returns a 0-d array instead of a Python float",
+    ),
     Mutant(
         name="standardize_eval_with_its_own_statistics",
         cell="standardize",
@@ -291,7 +291,7 @@ MUTANTS = [
         cell="sgd_step",
         find="return theta - lr * grad",
         replace="theta -= lr * grad\n    return theta",
-        catches="test_sgd_step",
+        catches="test_sgd_step_inplace",
         why="updates the caller's array in place",
     ),
     Mutant(
@@ -359,6 +359,54 @@ MUTANTS = [
         why="bias-corrects the second moment with the first moment's decay",
     ),
     Mutant(
+        name="momentum_velocity_in_place",
+        cell="momentum_step",
+        find="v_new = beta * v + grad",
+        replace="v *= beta\n    v += grad\n    v_new = v",
+        catches="test_momentum_step_inplace",
+        why="updates the caller's velocity in place",
+    ),
+    Mutant(
+        name="adam_moment_in_place",
+        cell="adam_step",
+        find="m_new = beta1 * m + (1 - beta1) * grad",
+        replace="m *= beta1\n    m += (1 - beta1) * grad\n    m_new = m",
+        catches="test_adam_step_inplace",
+        why="updates the caller's first moment in place",
+    ),
+    Mutant(
+        name="adamw_coupled_l2",
+        cell="adamw_step",
+        find="    m_new = beta1 * m + (1 - beta1) * grad\n",
+        replace="    grad = grad + weight_decay * theta\n    m_new = beta1 * m + (1 - beta1) * grad\n",
+        catches="test_adamw_step",
+        why="L2 in the gradient (Adam with a penalty) on top of the decay: the penalty goes through m and s and is rescaled by 1 / sqrt(s_hat)",
+    ),
+    Mutant(
+        name="adamw_l2_instead_of_decay",
+        cell="adamw_step",
+        find="    m_new = beta1 * m + (1 - beta1) * grad\n    s_new = beta2 * s + (1 - beta2) * grad ** 2\n",
+        replace="    grad = grad + weight_decay * theta\n    m_new = beta1 * m + (1 - beta1) * grad\n    s_new = beta2 * s + (1 - beta2) * grad ** 2\n    weight_decay = 0.0\n",
+        catches="test_adamw_step",
+        why="Adam with an L2 penalty in the gradient instead of decoupled weight decay",
+    ),
+    Mutant(
+        name="adamw_decays_the_new_theta",
+        cell="adamw_step",
+        find="return theta - lr * (adaptive + weight_decay * theta), m_new, s_new",
+        replace="new_theta = theta - lr * adaptive\n    return new_theta - lr * weight_decay * new_theta, m_new, s_new",
+        catches="test_adamw_step",
+        why="applies the decay to the parameters after Adam's step instead of theta_{t-1}",
+    ),
+    Mutant(
+        name="adamw_decay_without_lr",
+        cell="adamw_step",
+        find="return theta - lr * (adaptive + weight_decay * theta), m_new, s_new",
+        replace="return theta - lr * adaptive - weight_decay * theta, m_new, s_new",
+        catches="test_adamw_step",
+        why="the decay is not scaled by the learning rate (and the schedule)",
+    ),
+    Mutant(
         name="warmup_off_by_one",
         cell="warmup_cosine",
         find="base_lr * (step + 1) / warmup_steps",
@@ -389,6 +437,14 @@ MUTANTS = [
         replace="0.5 * base_lr * (1.0 + math.cos(math.pi * progress))",
         catches="test_warmup_cosine",
         why="decays to 0 whatever min_lr says",
+    ),
+    Mutant(
+        name="cosine_returns_an_array",
+        cell="warmup_cosine",
+        find="return float(min_lr + 0.5",
+        replace="return np.array(min_lr + 0.5",
+        catches="test_warmup_cosine_type",
+        why="returns a 0-d array instead of a Python float during the decay",
     ),
     # ----------------------------------------------------------------- Part 5: 2-D functions
     Mutant(
@@ -446,6 +502,22 @@ MUTANTS = [
         replace="lr_fn(0)",
         catches="test_run_optimizer",
         why="the schedule is never advanced",
+    ),
+    Mutant(
+        name="run_optimizer_updates_x0_in_place",
+        cell="run_optimizer",
+        find=(
+            "    x = np.array(x0, dtype=float)\n    path, values = [x], []\n    for t in range(n_steps):\n"
+            "        value, grad = fn(x)\n        values.append(float(value))\n"
+            "        x = optimizer.update({\"x\": x}, {\"x\": grad}, lr_fn(t))[\"x\"]\n        path.append(x)\n"
+        ),
+        replace=(
+            "    x = x0\n    path, values = [x.copy()], []\n    for t in range(n_steps):\n"
+            "        value, grad = fn(x)\n        values.append(float(value))\n"
+            "        x[:] = optimizer.update({\"x\": x}, {\"x\": grad}, lr_fn(t))[\"x\"]\n        path.append(x.copy())\n"
+        ),
+        catches="test_run_optimizer_x0",
+        why="walks with the caller's x0 array itself and overwrites it",
     ),
     # ----------------------------------------------------------------- Part 6: training
     Mutant(
@@ -511,5 +583,62 @@ MUTANTS = [
         replace='params = type(optimizer)(optimizer.method, **optimizer.hyper).update({"W": W, "b": b}, {"W": dW, "b": db}, lr_fn(step))',
         catches="test_train",
         why="a new optimiser every step: momentum and Adam lose their state",
+    ),
+    Mutant(
+        name="early_stopping_global_argmin",
+        cell="early_stopping",
+        find="return best_epoch, epoch",
+        replace="return int(np.argmin(dev_losses)), epoch",
+        catches="test_early_stopping",
+        why="keeps the best epoch of the whole list, including epochs after the stop that training never ran",
+    ),
+    Mutant(
+        name="early_stopping_tie_improves",
+        cell="early_stopping",
+        find="if loss < best - min_delta:",
+        replace="if loss <= best - min_delta:",
+        catches="test_early_stopping",
+        why="a tie counts as an improvement and resets the patience",
+    ),
+    Mutant(
+        name="early_stopping_patience_off_by_one",
+        cell="early_stopping",
+        find="elif epoch - best_epoch >= patience:",
+        replace="elif epoch - best_epoch > patience:",
+        catches="test_early_stopping",
+        why="waits one epoch more than the patience",
+    ),
+    Mutant(
+        name="early_stopping_ignores_min_delta",
+        cell="early_stopping",
+        find="best - min_delta",
+        replace="best",
+        catches="test_early_stopping",
+        why="any decrease counts as an improvement, however small",
+    ),
+    Mutant(
+        name="early_stopping_stop_past_the_end",
+        cell="early_stopping",
+        find="return best_epoch, len(dev_losses) - 1",
+        replace="return best_epoch, len(dev_losses)",
+        catches="test_early_stopping",
+        why="without a stop, reports an epoch one past the last",
+    ),
+    Mutant(
+        name="early_stopping_patience_from_previous_epoch",
+        cell="early_stopping",
+        find=(
+            "    best_epoch, best = 0, dev_losses[0]\n    for epoch, loss in enumerate(dev_losses):\n"
+            "        if loss < best - min_delta:\n            best_epoch, best = epoch, loss\n"
+            "        elif epoch - best_epoch >= patience:\n"
+        ),
+        replace=(
+            "    best_epoch, best = 0, dev_losses[0]\n    waited = 0\n    for epoch, loss in enumerate(dev_losses):\n"
+            "        waited = 0 if epoch == 0 or loss < dev_losses[epoch - 1] else waited + 1\n"
+            "        if loss < best - min_delta:\n            best_epoch, best = epoch, loss\n"
+            "        elif waited >= patience:\n"
+        ),
+        catches="test_early_stopping",
+        why="counts epochs since the last decrease instead of since the best epoch",
     ),
 ]
