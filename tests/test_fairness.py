@@ -1,4 +1,6 @@
-"""No solution a student can see: every release is public at once, so no visible cell may solve a graded function.
+"""Fair grading: no solution a student can see, and every assignment worth the same 100 points, as its table says.
+
+Every release is public at once, so no visible cell may solve a graded function.
 
 What counts as visible: every cell of every release notebook (given code, visible tests, code blocks in markdown),
 every companion notebook in notebooks/, and every module of helpers/. What counts as a solution: the code between
@@ -143,6 +145,42 @@ def test_no_visible_cell_or_helper_solves_a_graded_function(assignment):
     assert not problems, "\n".join(problems)
 
 
+# --------------------------------------------------------------------------- 100 points, as the table says
+TOTAL_ROW = re.compile(r"\*\*total\*\*\s*\((\d+) autograded \+ (\d+) written\)\s*\|\s*\*\*(\d+)\*\*")
+TABLE_ROW = re.compile(r"^\|(?!\s*-).*\|\s*(\d+)\s*\|\s*$", re.M)
+TOTAL, AUTOGRADED = 100, range(75, 86)  # about 80 autograded, 20 written
+
+
+def points_problems(notebook: Path) -> list[str]:
+    """The graded cells' points against the points table in the notebook's first markdown cells."""
+    cells = _cells(notebook)
+    graded = [c for c in cells if c["metadata"].get("nbgrader", {}).get("grade")]
+    auto = sum(c["metadata"]["nbgrader"].get("points", 0) for c in graded if c["cell_type"] == "code")
+    written = sum(c["metadata"]["nbgrader"].get("points", 0) for c in graded if c["cell_type"] == "markdown")
+    problems = []
+    if auto + written != TOTAL or auto not in AUTOGRADED:
+        problems.append(f"{notebook.name}: the graded cells give {auto} autograded + {written} written points; every "
+                        f"assignment is worth {TOTAL}, about 80 autograded")
+    intro = next((("".join(c["source"])) for c in cells[:6] if TOTAL_ROW.search("".join(c["source"]))), None)
+    if intro is None:
+        return problems + [f"{notebook.name}: no points table ending in '| | **total** (A autograded + W written) | "
+                           f"**{TOTAL}** |' in the first cells"]
+    a, w, t = map(int, TOTAL_ROW.search(intro).groups())
+    rows = sum(int(m) for m in TABLE_ROW.findall(intro[:TOTAL_ROW.search(intro).start()]))
+    if (a, w, t) != (auto, written, auto + written):
+        problems.append(f"{notebook.name}: the table's total says {a} autograded + {w} written = {t}, the cells give "
+                        f"{auto} + {written} = {auto + written}")
+    if rows != t:
+        problems.append(f"{notebook.name}: the table's rows add up to {rows}, its total says {t}")
+    return problems
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_assignment_is_worth_100_points_as_its_table_says(assignment):
+    problems = points_problems(ROOT / "source" / assignment / f"{assignment}.ipynb")
+    assert not problems, "\n".join(problems)
+
+
 # --------------------------------------------------------------------------- the check itself
 SOLUTION_CELL = """def train_step(model, optimizer, batch):
     \"\"\"One step.\"\"\"
@@ -221,3 +259,16 @@ def test_check_flags_another_assignments_solution(tmp_path):
     _notebook(root / "release/hw10_y/hw10_y.ipynb", [("code", "import torch\n" + RENAMED_COPY, {"grade_id": "given"})])
     assert len(visible_solution_problems(root, "hw10_y")) == 1
     assert len(visible_solution_problems(root, "hw09_x")) == 1  # hw09's solution, wherever it shows
+
+
+def test_points_check_flags_a_wrong_total_and_a_table_that_disagrees(tmp_path):
+    table = ("| part | what | points |\n|---|---|---|\n| 1 | `f` | 80 |\n| 1 | *written* | 20 |\n"
+             "| | **total** (80 autograded + 20 written) | **100** |")
+    cells = [("markdown", table, {}), ("code", "", {"grade": True, "points": 80}),
+             ("markdown", "", {"grade": True, "points": 20})]
+    _notebook(tmp_path / "a.ipynb", cells)
+    assert points_problems(tmp_path / "a.ipynb") == []
+    _notebook(tmp_path / "b.ipynb", [cells[0], ("code", "", {"grade": True, "points": 54}), cells[2]])
+    assert len(points_problems(tmp_path / "b.ipynb")) == 2  # 74 points, and the table disagrees with the cells
+    _notebook(tmp_path / "c.ipynb", [("markdown", table.replace("| 80 |", "| 70 |"), {}), *cells[1:]])
+    assert points_problems(tmp_path / "c.ipynb") == ["c.ipynb: the table's rows add up to 90, its total says 100"]
