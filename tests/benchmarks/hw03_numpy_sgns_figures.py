@@ -15,41 +15,22 @@ working tree, so that the figures do not move while hw01 is being edited. Not a 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import json
 import os
 import platform
 import subprocess
 import sys
 import time
-import types
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import reference  # noqa: E402
+
+ROOT = reference.ROOT
 HW01 = "source/hw01_word_vectors/hw01_word_vectors.ipynb"
 DEFINITION_CELLS = {"setup", "imports", "given_vocab"}
-
-
-def load_hw01(rev: str | None) -> dict:
-    """Exec hw01's setup, imports, given definitions and every solution cell; return the namespace."""
-    import nbformat
-
-    text = (subprocess.run(["git", "show", f"{rev}:{HW01}"], cwd=ROOT, check=True, capture_output=True, text=True).stdout
-            if rev else (ROOT / HW01).read_text())
-    nb = nbformat.reads(text, as_version=4)
-    module = types.ModuleType("hw01_reference")
-    sys.modules[module.__name__] = module
-    namespace = module.__dict__
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        grade_id = meta.get("grade_id", "")
-        if cell.cell_type == "code" and (grade_id in DEFINITION_CELLS or (meta.get("solution") and not meta.get("grade"))):
-            with contextlib.redirect_stdout(io.StringIO()):
-                exec(compile(cell.source, f"hw01:{grade_id}", "exec"), namespace)
-    return namespace
 
 
 def run(ref: dict, sentences: list, epochs: int, seed: int, benchmarks: dict) -> dict:
@@ -81,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.pop("NBGRADER_EXECUTION", None)
     import helpers
 
-    ref = load_hw01(args.rev)
+    ref = reference.load_reference("hw01_word_vectors", DEFINITION_CELLS, {"train_sgns", "evaluate_similarity"}, args.rev)
     rev = subprocess.run(["git", "rev-parse", args.rev or "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     sentences = helpers.load_brown(lower=True)
     benchmarks = {name: helpers.load_word_similarity(name) for name in ("ws353", "simlex999")}

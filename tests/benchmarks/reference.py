@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import subprocess
 import sys
 import types
 from pathlib import Path
@@ -14,13 +15,16 @@ def source_notebook(assignment: str) -> Path:
     return ROOT / "source" / assignment / f"{assignment}.ipynb"
 
 
-def load_reference(assignment: str, definition_cells: set[str], required: set[str]) -> dict:
+def load_reference(assignment: str, definition_cells: set[str], required: set[str], rev: str | None = None) -> dict:
     """Exec, in notebook order, the cells named in ``definition_cells`` and every solution cell of the source
-    notebook; return the namespace. Raises RuntimeError if a name in ``required`` is not defined."""
+    notebook (as committed at ``rev``, if given; else the working tree's); return the namespace. Raises RuntimeError
+    if a name in ``required`` is not defined."""
     import nbformat
 
     path = source_notebook(assignment)
-    nb = nbformat.read(str(path), as_version=4)
+    text = (subprocess.run(["git", "show", f"{rev}:{path.relative_to(ROOT)}"], cwd=ROOT, check=True,
+                           capture_output=True, text=True).stdout if rev else path.read_text())
+    nb = nbformat.reads(text, as_version=4)
     module = types.ModuleType(f"{assignment}_reference")  # a real module, so that @dataclass works
     sys.modules[module.__name__] = module
     namespace = module.__dict__
