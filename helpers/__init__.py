@@ -7,6 +7,7 @@ from helpers.data import (
     load_movie_reviews,
     load_ptb,
     load_sst2,
+    load_stsb,
     load_tinyshakespeare,
     load_word_similarity,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "load_ptb",
     "load_sentence_encoder",
     "load_sst2",
+    "load_stsb",
     "load_tinyshakespeare",
     "load_word_similarity",
     "progress",

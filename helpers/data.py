@@ -283,3 +283,37 @@ def load_ptb(split: str) -> list[list[str]]:
 def load_tinyshakespeare() -> str:
     """Karpathy's tinyshakespeare (char-rnn): 1,115,394 characters of Shakespeare's plays, as one string."""
     return data_path("tinyshakespeare").read_text(encoding="utf-8")
+
+
+STSB_SPLITS = ("train", "dev", "test")
+
+
+def load_stsb(split: str):
+    """The STS Benchmark (Cer et al., 2017) as a ``datasets.Dataset`` of sentence pairs with human similarity scores.
+
+    ``split`` is ``"train"`` (5,749 pairs), ``"dev"`` (1,500) or ``"test"`` (1,379). Columns: ``sentence1``,
+    ``sentence2`` (raw text), ``score`` (float, 0 = unrelated .. 5 = same meaning) and ``genre`` (``main-captions``,
+    ``main-news``; ``main-forum`` in train, ``main-forums`` in dev and test, as the files spell them). The files
+    columns after the second sentence, which are dropped.
+    """
+    from datasets import Dataset
+
+    if split not in STSB_SPLITS:
+        raise DataError(f"Unknown STS Benchmark split {split!r}; choose one of {', '.join(STSB_SPLITS)}.")
+    columns: dict[str, list] = {"sentence1": [], "sentence2": [], "score": [], "genre": []}
+    for number, line in enumerate(data_path(f"stsb_{split}").read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        fields = line.split("\t")
+        try:
+            score = float(fields[4])
+        except (IndexError, ValueError):
+            score = float("nan")
+        if len(fields) < 7 or not 0.0 <= score <= 5.0:
+            raise DataError(f"STS Benchmark {split} line {number} is not 'genre, file, year, id, score (0-5), "
+                            f"sentence1, sentence2' separated by tabs: {line[:120]!r}")
+        columns["genre"].append(fields[0])
+        columns["score"].append(score)
+        columns["sentence1"].append(fields[5])
+        columns["sentence2"].append(fields[6])
+    return Dataset.from_dict(columns)

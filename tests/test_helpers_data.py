@@ -678,3 +678,44 @@ def test_load_sst2_rejects_a_line_without_a_label(monkeypatch, tmp_path):
     _toy_sst2(monkeypatch, tmp_path, b"good movie\t1\nno label here\n")
     with pytest.raises(DataError, match="line 2"):
         data.load_sst2("dev")
+
+
+# --------------------------------------------------------------------------- STS Benchmark
+
+
+@pytest.mark.parametrize("split,count", [("train", 5_749), ("dev", 1_500), ("test", 1_379)])
+def test_load_stsb(mirrored, split, count):
+    from datasets import Dataset
+
+    pairs = data.load_stsb(split)
+    assert isinstance(pairs, Dataset) and len(pairs) == count
+    assert pairs.column_names == ["sentence1", "sentence2", "score", "genre"]
+    scores = np.array(pairs["score"])
+    assert scores.min() >= 0 and scores.max() <= 5 and scores.std() > 1
+    genres = set(pairs["genre"])
+    assert {"main-captions", "main-news"} < genres <= {"main-captions", "main-news", "main-forum", "main-forums"}
+    assert all(s.strip() and "\t" not in s for s in list(pairs["sentence1"]) + list(pairs["sentence2"]))
+
+
+def test_load_stsb_known_pair(mirrored):
+    first = data.load_stsb("test")[0]
+    assert first == {"sentence1": "A girl is styling her hair.", "sentence2": "A girl is brushing her hair.",
+                     "score": 2.5, "genre": "main-captions"}
+
+
+def test_load_stsb_unknown_split_lists_choices():
+    with pytest.raises(DataError) as caught:
+        data.load_stsb("validation")
+    for split in data.STSB_SPLITS:
+        assert split in str(caught.value)
+
+
+def test_load_stsb_rejects_a_malformed_line(monkeypatch, tmp_path):
+    payload = b"main-news\tf\t2012\t1\t3.0\tA cat.\tA dog.\textra\textra\nmain-news\tf\t2012\t2\tseven\tA.\tB.\n"
+    entry = DataFile(name="stsb_dev", file="stsb/toy-dev", url="https://example.invalid/" + "0" * 40 + "/toy-dev",
+                     sha256=sha256(payload), size=len(payload), license="test")
+    monkeypatch.setattr(data, "registry", lambda: {"stsb_dev": entry})
+    put(tmp_path / "mirror", entry, payload)
+    set_mirrors(monkeypatch, tmp_path / "mirror")
+    with pytest.raises(DataError, match="line 2"):
+        data.load_stsb("dev")
