@@ -293,7 +293,8 @@ def load_stsb(split: str):
 
     ``split`` is ``"train"`` (5,749 pairs), ``"dev"`` (1,500) or ``"test"`` (1,379). Columns: ``sentence1``,
     ``sentence2`` (raw text), ``score`` (float, 0 = unrelated .. 5 = same meaning) and ``genre`` (``main-captions``,
-    ``main-news``; ``main-forum`` in train, ``main-forums`` in dev and test, as the files spell them). The files
+    ``main-news``; ``main-forum`` in train, ``main-forums`` in dev and test, as the files spell them). The files are
+    tab-separated without quoting; some lines carry extra source
     columns after the second sentence, which are dropped.
     """
     from datasets import Dataset
