@@ -36,6 +36,7 @@ ASSIGNMENTS = {
     "hw04_language_models": "2027-03-19 23:59:00 UTC",
     "hw05_rnns_and_subwords": "2027-04-02 23:59:00 UTC",
     "hw06_transformers": "2027-04-16 23:59:00 UTC",
+    "hw07_self_supervised_objectives": "2027-04-30 23:59:00 UTC",
 }
 
 c.CourseDirectory.course_id = "selfsup-nlp"
