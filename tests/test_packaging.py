@@ -184,6 +184,9 @@ def readme_problems(root: Path, assignments) -> list[str]:
             problems.append(f"README has no Open-in-Colab link for released {a} ({colab})")
         if f"]({link})" not in readme:
             problems.append(f"README has no link to the released notebook {link}")
+    for notebook in sorted((root / "notebooks").glob("*.ipynb")):
+        if f"](notebooks/{notebook.name})" not in readme:
+            problems.append(f"README has no link to the companion notebook notebooks/{notebook.name}")
     return problems
 
 
@@ -265,6 +268,16 @@ def _fake_course(root: Path, source: list[str], release: list[str]) -> None:
         for a in names:
             (root / kind / a).mkdir()
             (root / kind / a / f"{a}.ipynb").write_text("{}")
+
+
+def test_readme_check_names_an_unlinked_companion_notebook(tmp_path):
+    _fake_course(tmp_path, [], [])
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "02_review.ipynb").write_text("{}")
+    (tmp_path / "README.md").write_text("| 1 | hw01 | ... | [review](notebooks/01_other.ipynb) |\n")
+    assert readme_problems(tmp_path, []) == ["README has no link to the companion notebook notebooks/02_review.ipynb"]
+    (tmp_path / "README.md").write_text("| 1 | hw01 | ... | [review](notebooks/02_review.ipynb) |\n")
+    assert readme_problems(tmp_path, []) == []
 
 
 def test_assignment_check_with_no_assignments(tmp_path):
