@@ -12,7 +12,7 @@ from helpers.data import (
     load_word_similarity,
 )
 from helpers.device import describe_hardware, get_device, seed_everything
-from helpers.models import ModelError, load_sentence_encoder
+from helpers.models import ModelError, load_sentence_encoder, load_smollm2
 from helpers.progress import autograding, progress
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "load_movie_reviews",
     "load_ptb",
     "load_sentence_encoder",
+    "load_smollm2",
     "load_sst2",
     "load_stsb",
     "load_tinyshakespeare",
