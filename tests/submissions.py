@@ -44,10 +44,31 @@ def functions_defined(source: str) -> list[str]:
     return [n.name for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)]
 
 
+def _names_defined(source: str) -> set[str]:
+    """Top-level functions and classes a cell defines."""
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:
+        return set()
+    return {n.name for n in body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+
+
+def later_uses(notebook, index: int, name: str) -> int:
+    """How many cells after ``index`` use ``name``, directly or through a function or class defined in a later
+    answer cell that uses it (a broken ``nt_xent`` also breaks every cell that calls ``simclr_step``)."""
+    callers, uses = {name}, 0
+    for cell in notebook.cells[index + 1:]:
+        if any(re.search(rf"\b{n}\b", cell.source) for n in callers):
+            uses += 1
+            if cell.cell_type == "code" and meta(cell).get("solution"):
+                callers |= _names_defined(cell.source)
+    return uses
+
+
 def function_answers(notebook) -> list[tuple[int, str, int]]:
     """(answer cell index, function name, index of the first test cell after it) for each answer cell
     that defines a top-level function, fewest later uses of the function first (so that breaking it
-    touches as few other cells as possible)."""
+    touches as few other cells as possible; a crash costs a fresh kernel per calling cell)."""
     found = []
     for i, cell in enumerate(notebook.cells):
         if cell.cell_type != "code" or not meta(cell).get("solution"):
@@ -56,8 +77,7 @@ def function_answers(notebook) -> list[tuple[int, str, int]]:
         test = next((j for j in range(i + 1, len(notebook.cells)) if is_test(notebook.cells[j])), None)
         if names and test is not None:
             name = names[0]
-            uses = sum(bool(re.search(rf"\b{name}\b", c.source)) for c in notebook.cells[i + 1:])
-            found.append((uses, i, name, test))
+            found.append((later_uses(notebook, i, name), i, name, test))
     return [(i, name, test) for _, i, name, test in sorted(found)]
 
 
