@@ -9,6 +9,7 @@ from helpers.data import (
     load_sst2,
     load_stsb,
     load_tinyshakespeare,
+    load_wikitext2,
     load_word_similarity,
 )
 from helpers.device import describe_hardware, get_device, seed_everything
@@ -31,6 +32,7 @@ __all__ = [
     "load_sst2",
     "load_stsb",
     "load_tinyshakespeare",
+    "load_wikitext2",
     "load_word_similarity",
     "progress",
     "seed_everything",

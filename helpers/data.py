@@ -285,6 +285,36 @@ def load_tinyshakespeare() -> str:
     return data_path("tinyshakespeare").read_text(encoding="utf-8")
 
 
+WIKITEXT2_SPLITS = ("valid", "test")
+_WIKITEXT_JOINS = ((" @-@ ", "-"), (" @,@ ", ","), (" @.@ ", "."), (" ,", ","), (" .", "."), (" ;", ";"),
+                   (" :", ":"), (" 's", "'s"), (" n't", "n't"), ("( ", "("), (" )", ")"))
+
+
+def load_wikitext2(split: str):
+    """WikiText-2 (Merity et al., 2016) as a ``datasets.Dataset`` of paragraphs from Wikipedia's Good articles.
+
+    ``split`` is ``"valid"`` or ``"test"``. Columns: ``title`` (the article's title) and ``text`` (one paragraph,
+    headings left out). The corpus ships word-tokenised (``guest @-@ starring``, ``actor .``); here the usual
+    spacing is restored so that a subword model reads natural text, while rare words stay ``<unk>`` as released.
+    """
+    from datasets import Dataset
+
+    if split not in WIKITEXT2_SPLITS:
+        raise DataError(f"Unknown WikiText-2 split {split!r}; choose one of {', '.join(WIKITEXT2_SPLITS)}.")
+    columns: dict[str, list[str]] = {"title": [], "text": []}
+    title = ""
+    for line in data_path(f"wikitext2_{split}").read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line.startswith("= ") and line.endswith(" =") and not line.startswith("= ="):
+            title = line.strip("= ").strip()
+        elif line and not line.startswith("="):
+            for spaced, joined in _WIKITEXT_JOINS:
+                line = line.replace(spaced, joined)
+            columns["title"].append(title)
+            columns["text"].append(line)
+    return Dataset.from_dict(columns)
+
+
 STSB_SPLITS = ("train", "dev", "test")
 
 

@@ -719,3 +719,31 @@ def test_load_stsb_rejects_a_malformed_line(monkeypatch, tmp_path):
     set_mirrors(monkeypatch, tmp_path / "mirror")
     with pytest.raises(DataError, match="line 2"):
         data.load_stsb("dev")
+
+
+# --------------------------------------------------------------------------- WikiText-2
+
+
+@pytest.mark.parametrize("split,paragraphs,articles", [("valid", 1_841, 56), ("test", 2_183, 54)])
+def test_load_wikitext2(mirrored, split, paragraphs, articles):
+    from datasets import Dataset
+
+    corpus = data.load_wikitext2(split)
+    assert isinstance(corpus, Dataset) and len(corpus) == paragraphs
+    assert corpus.column_names == ["title", "text"]
+    assert len(set(corpus["title"])) == articles
+    texts = corpus["text"]
+    assert all(text and not text.startswith("=") for text in texts), "headings are not paragraphs"
+    assert not any(mark in text for text in texts for mark in (" @-@ ", " @,@ ", " @.@ ", " , ", " . "))
+
+
+def test_load_wikitext2_first_paragraph_reads_naturally(mirrored):
+    first = data.load_wikitext2("test")[0]
+    assert first["title"] == "Robert <unk>"
+    assert first["text"].startswith("Robert <unk> is an English film, television and theatre actor. He had a "
+                                     "guest-starring role on the television series The Bill in 2000.")
+
+
+def test_load_wikitext2_unknown_split_lists_choices():
+    with pytest.raises(DataError, match="valid, test"):
+        data.load_wikitext2("train")
