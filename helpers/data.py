@@ -30,6 +30,8 @@ CACHE_ENV = "NLPCOURSE_CACHE"
 MIRRORS_ENV = "NLPCOURSE_DATA_MIRRORS"
 OFFLINE_ENVS = ("NLPCOURSE_OFFLINE", "HF_HUB_OFFLINE")
 _REGISTRY_PATH = Path(__file__).with_name("datasets.json")
+# Collections of many small files from one repository: a URL template, a folder, and each file's sha256 and size.
+_COLLECTION_PATHS = (Path(__file__).with_name("pythia_evals.json"),)
 
 
 class DataError(RuntimeError):
@@ -49,9 +51,16 @@ class DataFile:
 
 
 def registry() -> dict[str, DataFile]:
-    """All registered data files by name."""
+    """All registered data files by name; a collection's files are named by their path, e.g. ``pythia-evals/...``."""
     entries = json.loads(_REGISTRY_PATH.read_text())
-    return {name: DataFile(name=name, **fields) for name, fields in entries.items()}
+    found = {name: DataFile(name=name, **fields) for name, fields in entries.items()}
+    for collection in _COLLECTION_PATHS:
+        spec = json.loads(collection.read_text())
+        for relative, (sha256, size) in spec["files"].items():
+            name = f"{spec['folder']}/{relative}"
+            found[name] = DataFile(name=name, file=name, url=spec["url"].format(file=relative), sha256=sha256,
+                                   size=size, license=spec["license"])
+    return found
 
 
 def cache_dir() -> Path:
@@ -125,7 +134,9 @@ def data_path(name: str) -> Path:
     """Local path of the registered file ``name``, verified by sha256 (downloading it if needed)."""
     entries = registry()
     if name not in entries:
-        raise DataError(f"No data file named {name!r}; registered names are: {', '.join(sorted(entries))}.")
+        singles = sorted(n for n in entries if "/" not in n)
+        folders = sorted({n.split("/", 1)[0] + "/..." for n in entries if "/" in n})
+        raise DataError(f"No data file named {name!r}; registered names are: {', '.join(singles + folders)}.")
     entry = entries[name]
     cached = cache_dir() / "data" / entry.file
     rejected: list[str] = []
@@ -348,3 +359,60 @@ def load_stsb(split: str):
         columns["sentence1"].append(fields[5])
         columns["sentence2"].append(fields[6])
     return Dataset.from_dict(columns)
+
+
+PYTHIA_TOKENS_PER_STEP = 2_097_152  # each Pythia training step: 1,024 sequences of 2,048 tokens
+# (n_layers, d_model, n_heads, vocab_size) of each Pythia size, from the models' config.json (the vocabulary is padded).
+PYTHIA_ARCHITECTURES = {
+    "70m": (6, 512, 8, 50304), "160m": (12, 768, 12, 50304), "410m": (24, 1024, 16, 50304), "1b": (16, 2048, 8, 50304),
+    "1.4b": (24, 2048, 16, 50304), "2.8b": (32, 2560, 32, 50304), "6.9b": (32, 4096, 32, 50432),
+    "12b": (36, 5120, 40, 50688),
+}
+_PYTHIA_TASKS = {"lambada_acc": ("lambada_openai", "acc"), "piqa_acc": ("piqa", "acc"), "arc_easy_acc": ("arc_easy", "acc"),
+                 "arc_challenge_acc": ("arc_challenge", "acc"), "winogrande_acc": ("winogrande", "acc"),
+                 "sciq_acc": ("sciq", "acc"), "logiqa_acc": ("logiqa", "acc"), "wsc_acc": ("wsc", "acc")}
+
+
+def _pythia_row(record: dict, source: str) -> dict | None:
+    """One row of ``load_pythia_evals`` from an lm-evaluation-harness result file (None for a few-shot run)."""
+    config = record.get("config", {})
+    if config.get("num_fewshot") != 0:
+        return None
+    try:
+        args = dict(item.split("=", 1) for item in config["model_args"].split(","))
+        model = args["pretrained"].rsplit("/", 1)[-1].removeprefix("pythia-v1.1-")  # e.g. 1b-bf16, 70m-deduped
+        step = int(args["revision"].removeprefix("step"))
+        results = record["results"]
+        size = model.removesuffix("-deduped").removesuffix("-bf16")
+        n_layers, d_model, n_heads, vocab_size = PYTHIA_ARCHITECTURES[size]
+        row = {"model": f"pythia-{size}", "size": size, "deduped": model.endswith("-deduped"), "step": step,
+               "tokens": step * PYTHIA_TOKENS_PER_STEP, "n_layers": n_layers, "d_model": d_model, "n_heads": n_heads,
+               "vocab_size": vocab_size, "lambada_ppl": float(results["lambada_openai"]["ppl"])}
+        row.update({column: float(results[task][metric]) for column, (task, metric) in _PYTHIA_TASKS.items()})
+        mmlu = [float(scores["acc"]) for task, scores in results.items() if task.startswith("hendrycksTest-")]
+    except (KeyError, ValueError, TypeError) as error:
+        raise DataError(f"{source} is not an lm-evaluation-harness result file of a Pythia model ({error!r}).") from error
+    row["mmlu_acc"] = sum(mmlu) / len(mmlu) if mmlu else float("nan")
+    return row
+
+
+def load_pythia_evals():
+    """Zero-shot evaluations of the Pythia suite (Biderman et al., 2023) as a ``datasets.Dataset``, one row per checkpoint.
+
+    The standard models (70M ... 12B; all trained on the same 300B tokens of the Pile in the same order) at 27
+    checkpoints each, steps 0, 1, 2, 4, ..., 512, 1000, 3000, 13000, ..., 143000, and the models trained on the
+    deduplicated Pile (``deduped`` True) at their final step only. Columns: ``model`` ("pythia-70m"), ``size`` ("70m"),
+    ``deduped``, ``step``, ``tokens`` (tokens seen, ``step`` x 2,097,152), the architecture (``n_layers``, ``d_model``,
+    ``n_heads``, ``vocab_size``), LAMBADA perplexity ``lambada_ppl``, and accuracies ``lambada_acc``, ``piqa_acc``,
+    ``arc_easy_acc``, ``arc_challenge_acc``, ``winogrande_acc``, ``sciq_acc``, ``logiqa_acc``, ``wsc_acc`` and
+    ``mmlu_acc`` (the mean over MMLU's 57 subjects), all from EleutherAI's lm-evaluation-harness result files.
+    """
+    from datasets import Dataset
+
+    order = list(PYTHIA_ARCHITECTURES)
+    rows: dict[tuple, dict] = {}
+    for name in sorted(n for n in registry() if n.startswith("pythia-evals/")):
+        row = _pythia_row(json.loads(data_path(name).read_text(encoding="utf-8")), name)
+        if row is not None:
+            rows.setdefault((row["deduped"], order.index(row["size"]), row["step"]), row)
+    return Dataset.from_list([rows[key] for key in sorted(rows)])

@@ -249,7 +249,7 @@ def test_unknown_name_lists_registered_names():
     message = str(caught.value)
     assert "'wordsim9000'" in message
     for name in REGISTRY:
-        assert name in message
+        assert name in message or name.split("/", 1)[0] + "/..." in message
 
 
 @needs_shared
@@ -747,3 +747,44 @@ def test_load_wikitext2_first_paragraph_reads_naturally(mirrored):
 def test_load_wikitext2_unknown_split_lists_choices():
     with pytest.raises(DataError, match="valid, test"):
         data.load_wikitext2("train")
+
+
+# --------------------------------------------------------------------------- Pythia evaluations
+
+
+def test_pythia_collection_is_registered_file_by_file():
+    names = [name for name in REGISTRY if name.startswith("pythia-evals/")]
+    assert len(names) == 224
+    entry = REGISTRY["pythia-evals/pythia-v1/pythia-70m/zero-shot/70m_step143000.json"]
+    assert entry.file == entry.name
+    assert entry.url == ("https://raw.githubusercontent.com/EleutherAI/pythia/a19eecb807ec2c79a39ebf18108816e6ffffc1d5/"
+                         "evals/pythia-v1/pythia-70m/zero-shot/70m_step143000.json")
+
+
+def test_unknown_name_lists_collections_by_folder():
+    with pytest.raises(DataError) as error:
+        data.data_path("pythia")
+    assert "pythia-evals/..." in str(error.value) and "70m_step0" not in str(error.value)
+
+
+def test_load_pythia_evals(mirrored):
+    from datasets import Dataset
+
+    evals = data.load_pythia_evals()
+    assert isinstance(evals, Dataset) and len(evals) == 8 * 27 + 8
+    table = evals.to_pandas()
+    assert table.groupby("deduped")["step"].nunique().to_dict() == {False: 27, True: 1}
+    final = table[(table.step == 143_000) & ~table.deduped].set_index("size")
+    assert list(final.index) == ["70m", "160m", "410m", "1b", "1.4b", "2.8b", "6.9b", "12b"]
+    assert final.loc["70m", "lambada_ppl"] == pytest.approx(142.43, abs=0.01)
+    assert final.loc["12b", "lambada_ppl"] == pytest.approx(3.92, abs=0.01)
+    assert final["lambada_ppl"].is_monotonic_decreasing  # bigger models are better on LAMBADA
+    assert final.loc["12b", "tokens"] == 299_892_736_000
+    assert tuple(final.loc["6.9b", ["n_layers", "d_model", "vocab_size"]]) == (32, 4096, 50432)
+    assert table["mmlu_acc"].between(0.2, 0.35).all()  # MMLU stays near chance (0.25) at these sizes
+
+
+def test_pythia_row_skips_few_shot_runs_and_rejects_other_files():
+    assert data._pythia_row({"config": {"num_fewshot": 5}}, "x.json") is None
+    with pytest.raises(DataError, match="not an lm-evaluation-harness result file"):
+        data._pythia_row({"config": {"num_fewshot": 0, "model_args": "pretrained=gpt2"}, "results": {}}, "x.json")
