@@ -145,32 +145,33 @@ def plot_heatmap(
     return ax
 
 
-def fit_power_law(x: Sequence[float], y: Sequence[float]) -> tuple[float, float]:
-    """Least-squares fit of ``y = a * x**b`` in log space; returns ``(a, b)``."""
-    x, y = _as_1d("x", x), _as_1d("y", y)
-    if len(x) != len(y) or len(x) < 2:
-        raise ValueError(f"x and y need the same length (at least 2), got {len(x)} and {len(y)}.")
-    if not (np.all(np.isfinite(x) & (x > 0)) and np.all(np.isfinite(y) & (y > 0))):
-        raise ValueError("a power law is fitted in log space: x and y must be positive and finite.")
-    slope, intercept = np.polyfit(np.log(x), np.log(y), 1)
-    return float(np.exp(intercept)), float(slope)
-
-
-def plot_power_law(
+def plot_log_log(
     x: Sequence[float],
     y: Sequence[float],
     xlabel: str = "x",
     ylabel: str = "y",
     label: str = "data",
     title: str | None = None,
+    line: tuple[float, float] | None = None,
+    line_label: str | None = None,
     ax=None,
 ):
-    """Log-log scatter of ``(x, y)`` with its fitted power law drawn and written in the legend."""
-    a, b = fit_power_law(x, y)
+    """Log-log scatter of ``(x, y)``; ``line=(coefficient, exponent)`` also draws ``coefficient * x**exponent`` dashed.
+
+    The line is whatever the caller chose (a law to compare with, or a fit made elsewhere): nothing is fitted here.
+    """
+    x, y = _as_1d("x", x), _as_1d("y", y)
+    if len(x) != len(y):
+        raise ValueError(f"x and y need the same length, got {len(x)} and {len(y)}.")
+    if not (np.all(np.isfinite(x) & (x > 0)) and np.all(np.isfinite(y) & (y > 0))):
+        raise ValueError("a log-log plot needs positive, finite x and y.")
     ax = _axes(ax)
     ax.scatter(x, y, s=20, label=label)
-    grid = np.geomspace(np.min(x), np.max(x), 100)
-    ax.plot(grid, a * grid**b, "--", label=f"fit: {a:.3g} · x^{b:.3f}")
+    if line is not None:
+        coefficient, exponent = (float(v) for v in line)
+        grid = np.geomspace(np.min(x), np.max(x), 100)
+        ax.plot(grid, coefficient * grid**exponent, "--",
+                label=line_label or f"{coefficient:.3g} · x^{exponent:.3f}")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel(xlabel)

@@ -11,12 +11,11 @@ import pytest  # noqa: E402
 
 from helpers import plotting  # noqa: E402
 from helpers.plotting import (  # noqa: E402
-    fit_power_law,
     pca_2d,
     plot_embeddings_2d,
     plot_heatmap,
     plot_learning_curves,
-    plot_power_law,
+    plot_log_log,
 )
 
 
@@ -219,58 +218,36 @@ def test_heatmap_bad_input():
         plot_heatmap(np.eye(3), col_labels=list("abcd"))
 
 
-# --------------------------------------------------------------------------- power laws
+# --------------------------------------------------------------------------- log-log plots
 
 
-@pytest.mark.parametrize("a,b", [(2.5, -0.7), (1e3, 0.076), (0.5, 2.0)])
-def test_fit_power_law_recovers_exact_parameters(a, b):
-    x = np.geomspace(1e6, 1e10, 9)
-    fitted_a, fitted_b = fit_power_law(x, a * x**b)
-    assert isinstance(fitted_a, float) and isinstance(fitted_b, float)
-    assert fitted_a == pytest.approx(a, rel=1e-8)
-    assert fitted_b == pytest.approx(b, rel=1e-10)
-
-
-def test_fit_power_law_from_lists():
-    a, b = fit_power_law([1, 2, 4, 8], [3, 12, 48, 192])
-    assert a == pytest.approx(3.0) and b == pytest.approx(2.0)
-
-
-@pytest.mark.parametrize("x,y", [([1, 2, 0], [1, 2, 3]), ([1, 2, 3], [1, -2, 3]), ([1, 2, np.nan], [1, 2, 3]),
-                                 ([1, 2, 3], [1, np.inf, 3])])
-def test_fit_power_law_needs_positive_values(x, y):
-    with pytest.raises(ValueError, match="power law is fitted in log space: x and y must be positive"):
-        fit_power_law(x, y)
-
-
-def test_fit_power_law_length_errors():
-    with pytest.raises(ValueError, match="same length .*got 3 and 2"):
-        fit_power_law([1, 2, 3], [1, 2])
-    with pytest.raises(ValueError, match="at least 2"):
-        fit_power_law([1], [1])
-    with pytest.raises(ValueError, match="x must be a non-empty 1-D sequence"):
-        fit_power_law([], [])
-
-
-def test_plot_power_law_scatter_fit_and_legend():
+def test_plot_log_log_scatter_line_and_legend():
     x = np.geomspace(1e6, 1e9, 7)
     y = 400.0 * x**-0.25
-    ax = plot_power_law(x, y, xlabel="parameters", ylabel="loss", label="runs", title="scaling")
+    ax = plot_log_log(x, y, xlabel="parameters", ylabel="loss", label="runs", title="scaling", line=(400.0, -0.25))
     assert len(ax.collections) == 1
     np.testing.assert_allclose(ax.collections[0].get_offsets(), np.column_stack([x, y]))
-    (fit,) = ax.get_lines()
-    assert fit.get_linestyle() == "--"
-    np.testing.assert_allclose(fit.get_ydata(), 400.0 * fit.get_xdata() ** -0.25, rtol=1e-8)
-    assert fit.get_xdata()[0] == pytest.approx(1e6) and fit.get_xdata()[-1] == pytest.approx(1e9)
+    (line,) = ax.get_lines()
+    assert line.get_linestyle() == "--"
+    np.testing.assert_allclose(line.get_ydata(), 400.0 * line.get_xdata() ** -0.25, rtol=1e-8)
+    assert line.get_xdata()[0] == pytest.approx(1e6) and line.get_xdata()[-1] == pytest.approx(1e9)
     assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
-    texts = legend_texts(ax)
-    assert texts[0] == "runs" and texts[1] == "fit: 400 · x^-0.250"
+    assert legend_texts(ax) == ["runs", "400 · x^-0.250"]
     assert ax.get_xlabel() == "parameters" and ax.get_title() == "scaling"
 
 
-def test_plot_power_law_bad_input_draws_nothing():
-    with pytest.raises(ValueError, match="must be positive"):
-        plot_power_law([1, 2, 3], [0, 1, 2])
+def test_plot_log_log_without_a_line_and_with_a_named_one():
+    ax = plot_log_log([1, 10, 100], [5, 0.5, 0.05])
+    assert ax.get_lines() == [] and legend_texts(ax) == ["data"]
+    ax = plot_log_log([1, 10, 100], [5, 0.5, 0.05], line=(5, -1), line_label="Zipf: 1/rank")
+    assert legend_texts(ax) == ["data", "Zipf: 1/rank"]
+
+
+@pytest.mark.parametrize("x,y", [([1, 2, 0], [1, 2, 3]), ([1, 2, 3], [1, -2, 3]), ([1, 2, np.nan], [1, 2, 3]),
+                                 ([1, 2, 3], [1, 2])])
+def test_plot_log_log_bad_input_draws_nothing(x, y):
+    with pytest.raises(ValueError, match="positive|same length"):
+        plot_log_log(x, y)
     assert plt.get_fignums() == []
 
 
