@@ -361,6 +361,29 @@ def load_stsb(split: str):
     return Dataset.from_dict(columns)
 
 
+def load_chinchilla():
+    """Chinchilla's training runs (Hoffmann et al., 2022) as a ``datasets.Dataset``: one row per run, 245 rows.
+
+    The points were read off the SVG of the paper's Figure 4 by Epoch AI (Besiroglu et al., 2024, "Chinchilla scaling:
+    a replication attempt"). Columns: ``params`` (model size N, parameters), ``flops`` (training compute C, FLOPs) and
+    ``loss`` (final training loss, nats per token). The paper gives no token counts: derive them from C and N.
+    """
+    import csv
+
+    from datasets import Dataset
+
+    columns: dict[str, list[float]] = {"params": [], "flops": [], "loss": []}
+    with open(data_path("chinchilla_epoch"), newline="", encoding="utf-8") as handle:
+        for number, row in enumerate(csv.DictReader(handle), start=2):
+            try:
+                values = float(row["Model Size"]), float(row["Training FLOP"]), float(row["loss"])
+            except (KeyError, TypeError, ValueError) as error:
+                raise DataError(f"Chinchilla data line {number} lacks a number in 'Model Size', 'Training FLOP' or "
+                                f"'loss' ({error!r}).") from error
+            for column, value in zip(columns, values):
+                columns[column].append(value)
+    return Dataset.from_dict(columns)
+
 PYTHIA_TOKENS_PER_STEP = 2_097_152  # each Pythia training step: 1,024 sequences of 2,048 tokens
 # (n_layers, d_model, n_heads, vocab_size) of each Pythia size, from the models' config.json (the vocabulary is padded).
 PYTHIA_ARCHITECTURES = {

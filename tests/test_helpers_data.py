@@ -788,3 +788,22 @@ def test_pythia_row_skips_few_shot_runs_and_rejects_other_files():
     assert data._pythia_row({"config": {"num_fewshot": 5}}, "x.json") is None
     with pytest.raises(DataError, match="not an lm-evaluation-harness result file"):
         data._pythia_row({"config": {"num_fewshot": 0, "model_args": "pretrained=gpt2"}, "results": {}}, "x.json")
+
+
+def test_load_chinchilla(mirrored):
+    from datasets import Dataset
+
+    runs = data.load_chinchilla()
+    assert isinstance(runs, Dataset) and len(runs) == 245 and runs.column_names == ["params", "flops", "loss"]
+    table = runs.to_pandas()
+    assert table["params"].between(4e7, 2e10).all() and table["flops"].between(5e17, 5e22).all()
+    assert table["loss"].between(1.9, 5.5).all()
+    assert table.loc[0].tolist() == pytest.approx([6795600349.289497, 9.993852799709755e18, 5.005581996196243])
+
+
+def test_load_chinchilla_names_a_broken_line(monkeypatch, tmp_path):
+    broken = tmp_path / "broken.csv"
+    broken.write_text("x,y,color,Model Size,Training FLOP,hex_color,loss\n1,2,#fff,1e8,1e19,#fff,\n")
+    monkeypatch.setattr(data, "data_path", lambda name: broken)
+    with pytest.raises(DataError, match="line 2"):
+        data.load_chinchilla()
