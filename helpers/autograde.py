@@ -32,6 +32,7 @@ The grading report (:mod:`helpers.report`) reads it from there.
 from __future__ import annotations
 
 import ast
+import contextlib
 import copy
 import json
 import re
@@ -390,7 +391,7 @@ class GuardedExecute(Execute):
         ran: list[int] = []  # cells to replay in a fresh kernel
         index, restarts = 0, 0
         while index < len(nb.cells):
-            with self.setup_kernel():
+            with self._fresh_kernel():
                 self._start_guard()
                 if restarts:
                     self._replay(ran)
@@ -409,6 +410,23 @@ class GuardedExecute(Execute):
                 break
         self.set_widgets_metadata()
         return self.nb, self.resources
+
+    @contextlib.contextmanager
+    def _fresh_kernel(self):
+        """``setup_kernel``, tried once more when a new kernel dies before it answers ``kernel_info``: a start-up race
+        of the machine (seen about once in a thousand starts under load), not something the notebook did."""
+        for attempt in (1, 2):
+            stack = contextlib.ExitStack()
+            try:
+                stack.enter_context(self.setup_kernel())
+            except RuntimeError as error:
+                if attempt == 1 and "before replying to kernel_info" in str(error):
+                    self.km = None  # nbclient shut the failed kernel down; start from a new manager
+                    continue
+                raise
+            with stack:
+                yield
+            return
 
     def _get_timeout(self, cell):
         timeout = super()._get_timeout(cell)

@@ -168,3 +168,66 @@ def test_integrity_guard_puts_back_replaced_checks_and_reports_them(monkeypatch)
     with pytest.raises(AssertionError):
         grading.check_close("f", 1.0, 2.0)
     assert integrity.after_cell() == []
+
+
+# --------------------------------------------------------------------------- kernel start-up
+
+
+class _FlakyStart:
+    """Stands in for nbclient's setup_kernel: the first ``failures`` starts raise ``message``."""
+
+    def __init__(self, failures: int, message: str):
+        self.failures, self.message, self.starts, self.exits = failures, message, 0, 0
+
+    def __call__(self):
+        import contextlib
+
+        @contextlib.contextmanager
+        def setup_kernel():
+            self.starts += 1
+            if self.starts <= self.failures:
+                raise RuntimeError(self.message)
+            try:
+                yield
+            finally:
+                self.exits += 1
+
+        return setup_kernel()
+
+
+def _guarded_with(start: _FlakyStart):
+    from helpers.autograde import GuardedExecute
+
+    execute = GuardedExecute()
+    execute.km = object()
+    execute.setup_kernel = start
+    return execute
+
+
+def test_a_kernel_that_dies_before_kernel_info_is_started_once_more():
+    start = _FlakyStart(1, "Kernel died before replying to kernel_info")
+    execute = _guarded_with(start)
+    with execute._fresh_kernel():
+        ran = True
+    assert ran and start.starts == 2 and start.exits == 1 and execute.km is None
+
+
+def test_kernel_start_gives_up_after_the_second_failure_and_other_errors_are_not_retried():
+    start = _FlakyStart(2, "Kernel died before replying to kernel_info")
+    with pytest.raises(RuntimeError, match="kernel_info"):
+        with _guarded_with(start)._fresh_kernel():
+            pass
+    assert start.starts == 2
+    other = _FlakyStart(1, "No such kernel named python3")
+    with pytest.raises(RuntimeError, match="No such kernel"):
+        with _guarded_with(other)._fresh_kernel():
+            pass
+    assert other.starts == 1
+
+
+def test_an_error_inside_the_kernel_block_still_shuts_the_kernel_down():
+    start = _FlakyStart(0, "")
+    with pytest.raises(ValueError):
+        with _guarded_with(start)._fresh_kernel():
+            raise ValueError("a cell's trouble")
+    assert start.starts == 1 and start.exits == 1
