@@ -384,6 +384,7 @@ def load_chinchilla():
                 columns[column].append(value)
     return Dataset.from_dict(columns)
 
+
 PYTHIA_TOKENS_PER_STEP = 2_097_152  # each Pythia training step: 1,024 sequences of 2,048 tokens
 # (n_layers, d_model, n_heads, vocab_size) of each Pythia size, from the models' config.json (the vocabulary is padded).
 PYTHIA_ARCHITECTURES = {
