@@ -13,6 +13,7 @@ from helpers.data import (
     load_tinyshakespeare,
     load_wikitext2,
     load_word_similarity,
+    load_xquad,
 )
 from helpers.device import describe_hardware, get_device, seed_everything
 from helpers.models import ModelError, load_sentence_encoder, load_smollm2
@@ -38,6 +39,7 @@ __all__ = [
     "load_tinyshakespeare",
     "load_wikitext2",
     "load_word_similarity",
+    "load_xquad",
     "progress",
     "seed_everything",
 ]

@@ -385,6 +385,38 @@ def load_chinchilla():
     return Dataset.from_dict(columns)
 
 
+XQUAD_TABLES = ("paragraphs", "questions")
+
+
+def load_xquad(table: str):
+    """XQuAD's English half (Artetxe et al., 2020): 240 Wikipedia paragraphs and 1,190 questions from SQuAD v1.1 dev.
+
+    ``table`` is ``"paragraphs"`` (a ``datasets.Dataset`` with ``paragraph_id``, ``title`` and ``context``, in the
+    file's order) or ``"questions"`` (``id``, ``paragraph_id`` of the paragraph that answers it, ``question`` and
+    ``answers``: the list of reference answer strings, in SQuAD's format; XQuAD keeps one per question).
+    """
+    from datasets import Dataset
+
+    if table not in XQUAD_TABLES:
+        raise DataError(f"Unknown XQuAD table {table!r}; choose one of {', '.join(XQUAD_TABLES)}.")
+    try:
+        articles = json.loads(data_path("xquad_en").read_text(encoding="utf-8"))["data"]
+        paragraphs: dict[str, list] = {"paragraph_id": [], "title": [], "context": []}
+        questions: dict[str, list] = {"id": [], "paragraph_id": [], "question": [], "answers": []}
+        for article in articles:
+            for paragraph in article["paragraphs"]:
+                paragraph_id = len(paragraphs["context"])
+                for column, value in zip(paragraphs, (paragraph_id, article["title"], paragraph["context"])):
+                    paragraphs[column].append(value)
+                for qa in paragraph["qas"]:
+                    for column, value in zip(questions, (qa["id"], paragraph_id, qa["question"],
+                                                         [answer["text"] for answer in qa["answers"]])):
+                        questions[column].append(value)
+    except (KeyError, TypeError, json.JSONDecodeError) as error:
+        raise DataError(f"The XQuAD file is not in SQuAD's JSON format ({type(error).__name__}: {error}).") from error
+    return Dataset.from_dict(paragraphs if table == "paragraphs" else questions)
+
+
 PYTHIA_TOKENS_PER_STEP = 2_097_152  # each Pythia training step: 1,024 sequences of 2,048 tokens
 # (n_layers, d_model, n_heads, vocab_size) of each Pythia size, from the models' config.json (the vocabulary is padded).
 PYTHIA_ARCHITECTURES = {

@@ -807,3 +807,27 @@ def test_load_chinchilla_names_a_broken_line(monkeypatch, tmp_path):
     monkeypatch.setattr(data, "data_path", lambda name: broken)
     with pytest.raises(DataError, match="line 2"):
         data.load_chinchilla()
+
+
+def test_load_xquad(mirrored):
+    from datasets import Dataset
+
+    paragraphs, questions = data.load_xquad("paragraphs"), data.load_xquad("questions")
+    assert isinstance(paragraphs, Dataset) and isinstance(questions, Dataset)
+    assert paragraphs.column_names == ["paragraph_id", "title", "context"] and len(paragraphs) == 240
+    assert questions.column_names == ["id", "paragraph_id", "question", "answers"] and len(questions) == 1190
+    assert paragraphs["paragraph_id"] == list(range(240)) and len(set(questions["id"])) == 1190
+    first = questions[0]
+    assert first["question"] == "How many points did the Panthers defense surrender?" and first["answers"] == ["308"]
+    contexts = paragraphs["context"]
+    assert all(answer in contexts[row["paragraph_id"]] for row in questions for answer in row["answers"])
+
+
+def test_load_xquad_rejects_an_unknown_table_and_a_foreign_file(monkeypatch, tmp_path):
+    with pytest.raises(DataError, match="paragraphs, questions"):
+        data.load_xquad("train")
+    foreign = tmp_path / "foreign.json"
+    foreign.write_text('{"data": [{"title": "x", "passages": []}]}')
+    monkeypatch.setattr(data, "data_path", lambda name: foreign)
+    with pytest.raises(DataError, match="SQuAD's JSON format"):
+        data.load_xquad("questions")
