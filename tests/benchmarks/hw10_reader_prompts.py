@@ -10,7 +10,7 @@ own cells. Variants, each scored with the reference solution's ``exact_match`` a
 * the same instruction and demonstrations as chat turns through SmolLM2's chat template;
 * the gold paragraph's best 24-word chunk (overlap 8, ranked by BM25 against the question) instead of the paragraph.
 
-Not a pytest test (about five minutes on 2 cores):
+Not a pytest test (about six minutes on 2 cores):
 
     python tests/benchmarks/hw10_reader_prompts.py
 """
