@@ -2,6 +2,7 @@
 from helpers.data import (
     DataError,
     data_path,
+    load_alpaca,
     load_analogies,
     load_brown,
     load_chinchilla,
@@ -26,6 +27,7 @@ __all__ = [
     "data_path",
     "describe_hardware",
     "get_device",
+    "load_alpaca",
     "load_analogies",
     "load_brown",
     "load_chinchilla",

@@ -417,6 +417,23 @@ def load_xquad(table: str):
     return Dataset.from_dict(paragraphs if table == "paragraphs" else questions)
 
 
+def load_alpaca():
+    """5,000 Stanford Alpaca instruction-following examples (Taori et al., 2023) as a ``datasets.Dataset``.
+
+    Columns: ``instruction``, ``input`` (an empty string when the instruction stands alone) and ``output`` (the response
+    text-davinci-003 wrote), in the file's order.
+    """
+    from datasets import Dataset
+
+    try:
+        records = json.loads(data_path("alpaca_5000").read_text(encoding="utf-8"))
+        columns = {key: [str(record[key]) for record in records] for key in ("instruction", "input", "output")}
+    except (KeyError, TypeError, json.JSONDecodeError) as error:
+        raise DataError(f"The Alpaca file is not a JSON list of instruction/input/output records ({type(error).__name__}: "
+                        f"{error}).") from error
+    return Dataset.from_dict(columns)
+
+
 PYTHIA_TOKENS_PER_STEP = 2_097_152  # each Pythia training step: 1,024 sequences of 2,048 tokens
 # (n_layers, d_model, n_heads, vocab_size) of each Pythia size, from the models' config.json (the vocabulary is padded).
 PYTHIA_ARCHITECTURES = {

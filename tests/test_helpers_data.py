@@ -831,3 +831,22 @@ def test_load_xquad_rejects_an_unknown_table_and_a_foreign_file(monkeypatch, tmp
     monkeypatch.setattr(data, "data_path", lambda name: foreign)
     with pytest.raises(DataError, match="SQuAD's JSON format"):
         data.load_xquad("questions")
+
+
+def test_load_alpaca(mirrored):
+    from datasets import Dataset
+
+    examples = data.load_alpaca()
+    assert isinstance(examples, Dataset) and len(examples) == 5000
+    assert examples.column_names == ["instruction", "input", "output"]
+    assert examples[0]["instruction"].startswith("Are the two sentences below grammatically correct?")
+    assert examples[0]["output"] == "No"
+    assert 0 < sum(text == "" for text in examples["input"]) < 5000  # some instructions stand alone
+
+
+def test_load_alpaca_rejects_a_foreign_file(monkeypatch, tmp_path):
+    foreign = tmp_path / "foreign.json"
+    foreign.write_text('[{"prompt": "x", "completion": "y"}]')
+    monkeypatch.setattr(data, "data_path", lambda name: foreign)
+    with pytest.raises(DataError, match="instruction/input/output"):
+        data.load_alpaca()
