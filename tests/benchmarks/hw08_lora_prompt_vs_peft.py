@@ -96,7 +96,7 @@ def lora_against_peft(ns: dict) -> float:
     theirs_logits = theirs(batch["input_ids"], batch["attention_mask"])
     F.cross_entropy(ours_logits, labels).backward()
     F.cross_entropy(theirs_logits, labels).backward()
-    logit_gap = float((ours_logits - theirs_logits).abs().max())
+    logit_gap = float((ours_logits - theirs_logits).detach().abs().max())
     grad_gap = max(float((module.lora_A.grad - peers["base_model.model." + name].lora_A["default"].weight.grad).abs().max())
                    for name, module in wrapped)
     grad_gap = max(grad_gap, max(float((module.lora_B.grad - peers["base_model.model." + name].lora_B["default"].weight.grad)
