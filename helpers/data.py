@@ -434,6 +434,37 @@ def load_alpaca():
     return Dataset.from_dict(columns)
 
 
+GSM8K_SPLITS = ("train", "test")
+
+
+def load_gsm8k(split: str):
+    """Grade-school maths word problems (GSM8K, Cobbe et al., 2021) as a ``datasets.Dataset``.
+
+    ``split`` is ``"train"`` (7,473 problems) or ``"test"`` (1,319). Columns: ``question`` and ``answer``, the worked
+    solution with ``<<48/2=24>>`` calculator annotations and a last line ``#### <number>``.
+    """
+    from datasets import Dataset
+
+    if split not in GSM8K_SPLITS:
+        raise DataError(f"Unknown GSM8K split {split!r}; choose one of {', '.join(GSM8K_SPLITS)}.")
+    columns: dict[str, list[str]] = {"question": [], "answer": []}
+    lines = data_path(f"gsm8k_{split}").read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            question, answer = str(record["question"]), str(record["answer"])
+        except (KeyError, TypeError, json.JSONDecodeError) as error:
+            raise DataError(f"GSM8K {split} line {number} is not a JSON record with a question and an answer "
+                            f"({type(error).__name__}: {error}).") from error
+        if "####" not in answer:
+            raise DataError(f"GSM8K {split} line {number}: the answer has no final '#### <number>' line.")
+        columns["question"].append(question)
+        columns["answer"].append(answer)
+    return Dataset.from_dict(columns)
+
+
 PYTHIA_TOKENS_PER_STEP = 2_097_152  # each Pythia training step: 1,024 sequences of 2,048 tokens
 # (n_layers, d_model, n_heads, vocab_size) of each Pythia size, from the models' config.json (the vocabulary is padded).
 PYTHIA_ARCHITECTURES = {

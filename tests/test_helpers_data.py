@@ -850,3 +850,24 @@ def test_load_alpaca_rejects_a_foreign_file(monkeypatch, tmp_path):
     monkeypatch.setattr(data, "data_path", lambda name: foreign)
     with pytest.raises(DataError, match="instruction/input/output"):
         data.load_alpaca()
+
+
+def test_load_gsm8k(mirrored):
+    from datasets import Dataset
+
+    problems = data.load_gsm8k("test")
+    assert isinstance(problems, Dataset) and len(problems) == 1319
+    assert problems.column_names == ["question", "answer"]
+    assert problems[0]["question"].startswith("Janet’s ducks lay 16 eggs per day.")
+    assert problems[0]["answer"].endswith("#### 18")
+    assert len(data.load_gsm8k("train")) == 7473
+    with pytest.raises(DataError, match="train, test"):
+        data.load_gsm8k("dev")
+
+
+def test_load_gsm8k_rejects_a_record_without_a_final_answer(monkeypatch, tmp_path):
+    foreign = tmp_path / "foreign.jsonl"
+    foreign.write_text('{"question": "1 + 1?", "answer": "2"}\n')
+    monkeypatch.setattr(data, "data_path", lambda name: foreign)
+    with pytest.raises(DataError, match="line 1.*####"):
+        data.load_gsm8k("test")
