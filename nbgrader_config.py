@@ -38,6 +38,7 @@ ASSIGNMENTS = {
     "hw06_transformers": "2027-04-16 23:59:00 UTC",
     "hw07_self_supervised_objectives": "2027-04-30 23:59:00 UTC",
     "hw08_finetuning_and_distributed": "2027-05-14 23:59:00 UTC",
+    "hw09_prompting_and_icl": "2027-05-21 23:59:00 UTC",
     "hw10_retrieval_augmented_lms": "2027-05-28 23:59:00 UTC",
     "hw12_scaling_laws": "2027-06-11 23:59:00 UTC",
 }
