@@ -6,19 +6,23 @@ from helpers.data import (
     load_analogies,
     load_brown,
     load_chinchilla,
+    load_crows_pairs,
     load_gsm8k,
+    load_hh_rlhf,
     load_movie_reviews,
     load_ptb,
     load_pythia_evals,
+    load_self_instruct_seeds,
     load_sst2,
     load_stsb,
     load_tinyshakespeare,
+    load_truthfulqa,
     load_wikitext2,
     load_word_similarity,
     load_xquad,
 )
 from helpers.device import describe_hardware, get_device, seed_everything
-from helpers.models import ModelError, load_sentence_encoder, load_smollm2
+from helpers.models import ModelError, load_sentence_encoder, load_sentence_transformer, load_smollm2
 from helpers.progress import autograding, progress
 
 __all__ = [
@@ -32,15 +36,20 @@ __all__ = [
     "load_analogies",
     "load_brown",
     "load_chinchilla",
+    "load_crows_pairs",
     "load_gsm8k",
+    "load_hh_rlhf",
     "load_movie_reviews",
     "load_ptb",
     "load_pythia_evals",
+    "load_self_instruct_seeds",
     "load_sentence_encoder",
+    "load_sentence_transformer",
     "load_smollm2",
     "load_sst2",
     "load_stsb",
     "load_tinyshakespeare",
+    "load_truthfulqa",
     "load_wikitext2",
     "load_word_similarity",
     "load_xquad",

@@ -465,6 +465,114 @@ def load_gsm8k(split: str):
     return Dataset.from_dict(columns)
 
 
+HH_HUMAN, HH_ASSISTANT = "\n\nHuman:", "\n\nAssistant:"
+
+
+def _split_final_turn(dialogue: str, line: int) -> tuple[str, str, str]:
+    """(history before the final Assistant turn, the last Human turn, the final Assistant turn) of an hh-rlhf dialogue."""
+    answer_at = dialogue.rfind(HH_ASSISTANT)
+    human_at = dialogue.rfind(HH_HUMAN, 0, max(answer_at, 0))
+    if answer_at < 0 or human_at < 0:
+        raise DataError(f"hh-rlhf line {line}: a dialogue without a final '\\n\\nHuman: ... \\n\\nAssistant: ...' exchange.")
+    return (dialogue[:answer_at], dialogue[human_at + len(HH_HUMAN):answer_at].strip(),
+            dialogue[answer_at + len(HH_ASSISTANT):].strip())
+
+
+def load_hh_rlhf():
+    """Anthropic's helpful-and-harmless preference pairs (Bai et al., 2022), the 2,312 harmless-base test pairs.
+
+    Each pair is two dialogues that differ in the final Assistant turn; crowdworkers chose the less harmful one. Columns:
+    ``prompt`` (the last Human turn), ``history`` (the chosen dialogue up to its final Assistant turn), ``chosen`` and
+    ``rejected`` (the two final Assistant turns, stripped), and ``same_history`` (false for the few pairs whose earlier
+    turns differ too). The dialogues are red-teaming attempts and contain offensive text.
+    """
+    from datasets import Dataset
+
+    columns: dict[str, list] = {"prompt": [], "history": [], "chosen": [], "rejected": [], "same_history": []}
+    with gzip.open(data_path("hh_rlhf_harmless_test"), "rt", encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            try:
+                record = json.loads(line)
+                chosen_dialogue, rejected_dialogue = str(record["chosen"]), str(record["rejected"])
+            except (KeyError, TypeError, json.JSONDecodeError) as error:
+                raise DataError(f"hh-rlhf line {number} is not a JSON record with chosen and rejected dialogues "
+                                f"({type(error).__name__}: {error}).") from error
+            history, prompt, chosen = _split_final_turn(chosen_dialogue, number)
+            rejected_history, _, rejected = _split_final_turn(rejected_dialogue, number)
+            for column, value in zip(columns, (prompt, history, chosen, rejected, history == rejected_history)):
+                columns[column].append(value)
+    return Dataset.from_dict(columns)
+
+
+def load_crows_pairs():
+    """CrowS-Pairs (Nangia et al., 2020): 1,508 minimal pairs of sentences, one more stereotyping than the other.
+
+    Columns: ``sent_more`` (the sentence that is more stereotyping about a historically disadvantaged group),
+    ``sent_less``, ``stereo_antistereo`` (``"stereo"`` when ``sent_more`` states a stereotype, ``"antistereo"`` when
+    ``sent_less`` violates one) and ``bias_type`` (race-color, gender, religion, ...). Offensive by design.
+    """
+    import csv
+
+    from datasets import Dataset
+
+    wanted = ("sent_more", "sent_less", "stereo_antistereo", "bias_type")
+    with open(data_path("crows_pairs"), newline="", encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
+    if not rows or any(column not in rows[0] for column in wanted):
+        raise DataError(f"The CrowS-Pairs file lacks the columns {', '.join(wanted)}.")
+    return Dataset.from_dict({column: [row[column] for row in rows] for column in wanted})
+
+
+def load_truthfulqa():
+    """TruthfulQA (Lin et al., 2022), its January 2025 version: 790 questions that some humans answer falsely.
+
+    Columns: ``type`` (Adversarial / Non-Adversarial), ``category``, ``question``, ``best_answer``,
+    ``best_incorrect_answer`` (the pair of the authors' binary multiple-choice setting), ``correct_answers`` and
+    ``incorrect_answers`` (lists of strings) and ``source``.
+    """
+    import csv
+
+    from datasets import Dataset
+
+    fields = {"type": "Type", "category": "Category", "question": "Question", "best_answer": "Best Answer",
+              "best_incorrect_answer": "Best Incorrect Answer", "correct_answers": "Correct Answers",
+              "incorrect_answers": "Incorrect Answers", "source": "Source"}
+    with open(data_path("truthfulqa"), newline="", encoding="utf-8-sig") as file:
+        rows = list(csv.DictReader(file))
+    if not rows or any(column not in rows[0] for column in fields.values()):
+        raise DataError(f"The TruthfulQA file lacks the columns {', '.join(fields.values())} (the 2025 version has them).")
+    columns = {name: [row[column].strip() for row in rows] for name, column in fields.items()}
+    for name in ("correct_answers", "incorrect_answers"):
+        columns[name] = [[answer.strip() for answer in value.split(";") if answer.strip()] for value in columns[name]]
+    return Dataset.from_dict(columns)
+
+
+def load_self_instruct_seeds():
+    """The 175 human-written seed tasks of Self-Instruct (Wang et al., 2023) as a ``datasets.Dataset``.
+
+    Columns: ``name``, ``instruction``, ``input`` (an empty string when the instruction stands alone) and ``output``,
+    from each task's first instance, and ``is_classification``.
+    """
+    from datasets import Dataset
+
+    columns: dict[str, list] = {"name": [], "instruction": [], "input": [], "output": [], "is_classification": []}
+    lines = data_path("self_instruct_seeds").read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            instance = record["instances"][0]
+            values = (str(record["name"]), str(record["instruction"]), str(instance["input"]), str(instance["output"]),
+                      bool(record["is_classification"]))
+        except (KeyError, IndexError, TypeError, json.JSONDecodeError) as error:
+            raise DataError(f"Self-Instruct seed line {number} is not a task with a name, an instruction and an instance "
+                            f"({type(error).__name__}: {error}).") from error
+        for column, value in zip(columns, values):
+            columns[column].append(value)
+    return Dataset.from_dict(columns)
+
+
 PYTHIA_TOKENS_PER_STEP = 2_097_152  # each Pythia training step: 1,024 sequences of 2,048 tokens
 # (n_layers, d_model, n_heads, vocab_size) of each Pythia size, from the models' config.json (the vocabulary is padded).
 PYTHIA_ARCHITECTURES = {

