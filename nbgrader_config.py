@@ -40,6 +40,7 @@ ASSIGNMENTS = {
     "hw08_finetuning_and_distributed": "2027-05-14 23:59:00 UTC",
     "hw09_prompting_and_icl": "2027-05-21 23:59:00 UTC",
     "hw10_retrieval_augmented_lms": "2027-05-28 23:59:00 UTC",
+    "hw11_alignment_rlhf": "2027-06-04 23:59:00 UTC",
     "hw12_scaling_laws": "2027-06-11 23:59:00 UTC",
 }
 
