@@ -18,7 +18,9 @@ sources give close but not identical log-probabilities.
 from __future__ import annotations
 
 import contextlib
+import copy
 import importlib.util
+import json
 import os
 import shutil
 import tempfile
@@ -171,7 +173,11 @@ def _build_smollm2_cache(folder: Path) -> None:
     folder.parent.mkdir(parents=True, exist_ok=True)
     partial = Path(tempfile.mkdtemp(dir=folder.parent, prefix=folder.name + ".part-"))
     try:
-        rebuilt = type(model)(model.config)  # a GGUF-loaded model refuses save_pretrained; a fresh one does not
+        config = copy.deepcopy(model.config)
+        # the weights are dequantised float32: without this the copy still says "GGUF-quantised", which transformers'
+        # Trainer (and trl, peft) refuse to fine-tune
+        config.__dict__.pop("quantization_config", None)
+        rebuilt = type(model)(config)  # a GGUF-loaded model refuses save_pretrained; a fresh one does not
         rebuilt.load_state_dict(model.state_dict())
         with _quiet_loading():
             rebuilt.save_pretrained(partial)
@@ -180,6 +186,16 @@ def _build_smollm2_cache(folder: Path) -> None:
         os.replace(partial, folder)
     finally:
         shutil.rmtree(partial, ignore_errors=True)
+
+
+def _usable_cache(folder: Path) -> bool:
+    """A cache with weights and a config that does not call the float32 weights quantised (caches written before that
+    was fixed are rebuilt)."""
+    try:
+        return (folder / "model.safetensors").is_file() and "quantization_config" not in json.loads(
+            (folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
 
 
 def load_smollm2():
@@ -197,7 +213,7 @@ def load_smollm2():
         except Exception as error:  # no network, hub down, rate limit: fall back to the package
             failures.append(f"hub ({SMOLLM2_HUB_ID}): {type(error).__name__}: {error}")
     folder = smollm2_cache_dir()
-    if (folder / "model.safetensors").is_file():
+    if _usable_cache(folder):
         try:
             return _load_pretrained(str(folder))
         except Exception as error:  # a damaged cache: rebuild it from the package below

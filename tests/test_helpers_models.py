@@ -171,6 +171,7 @@ def test_smollm2_offline_is_a_float32_llama_that_answers(smollm2_cache):
     _, tokenizer, model = smollm2_cache
     assert type(model).__name__ == "LlamaForCausalLM" and model.dtype == torch.float32
     assert not model.training, "the model should come back in eval mode"
+    assert not getattr(model, "is_quantized", False), "float32 weights: Trainer and trl must be able to fine-tune them"
     assert model.config.num_hidden_layers == 30 and model.config.vocab_size == 49152
     assert 134_000_000 < sum(p.numel() for p in model.parameters()) < 135_000_000
     chat = [{"role": "user", "content": "What is the capital of France?"}]
@@ -213,6 +214,26 @@ def test_smollm2_damaged_cache_is_rebuilt(smollm2_cache, tmp_path, monkeypatch):
     _, model = models.load_smollm2()
     assert rebuilt == [models.smollm2_cache_dir()]
     assert type(model).__name__ == "LlamaForCausalLM"
+
+
+def test_smollm2_cache_that_calls_itself_quantised_is_rebuilt(smollm2_cache, tmp_path, monkeypatch):
+    import json
+    import shutil
+
+    monkeypatch.setenv("NLPCOURSE_OFFLINE", "1")
+    monkeypatch.setenv("NLPCOURSE_CACHE", str(tmp_path))
+    good = smollm2_cache[0] / models.smollm2_cache_dir().relative_to(tmp_path)
+    shutil.copytree(good, models.smollm2_cache_dir())
+    config_path = models.smollm2_cache_dir() / "config.json"
+    config = json.loads(config_path.read_text())
+    config["quantization_config"] = {"quant_method": "gguf"}  # what caches written before the fix say
+    config_path.write_text(json.dumps(config))
+    rebuilt = []
+    monkeypatch.setattr(models, "_build_smollm2_cache",
+                        lambda folder: rebuilt.append(folder) or shutil.copytree(good, folder, dirs_exist_ok=True))
+    _, model = models.load_smollm2()
+    assert rebuilt == [models.smollm2_cache_dir()]
+    assert not getattr(model, "is_quantized", False)
 
 
 def test_smollm2_offline_and_grading_never_ask_the_hub(cached, online, monkeypatch):
