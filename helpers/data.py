@@ -21,6 +21,7 @@ import os
 import tempfile
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -434,6 +435,18 @@ def load_alpaca():
     return Dataset.from_dict(columns)
 
 
+def _json_lines(lines: Iterable[str], source: str, what: str,
+                fields: Callable[[dict], tuple]) -> Iterator[tuple[int, tuple]]:
+    """``(line number, fields(record))`` for each non-blank JSON line; a ``DataError`` saying the line is not ``what``."""
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, fields(json.loads(line))
+        except (KeyError, IndexError, TypeError, json.JSONDecodeError) as error:
+            raise DataError(f"{source} line {number} is not {what} ({type(error).__name__}: {error}).") from error
+
+
 GSM8K_SPLITS = ("train", "test")
 
 
@@ -449,15 +462,8 @@ def load_gsm8k(split: str):
         raise DataError(f"Unknown GSM8K split {split!r}; choose one of {', '.join(GSM8K_SPLITS)}.")
     columns: dict[str, list[str]] = {"question": [], "answer": []}
     lines = data_path(f"gsm8k_{split}").read_text(encoding="utf-8").splitlines()
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-            question, answer = str(record["question"]), str(record["answer"])
-        except (KeyError, TypeError, json.JSONDecodeError) as error:
-            raise DataError(f"GSM8K {split} line {number} is not a JSON record with a question and an answer "
-                            f"({type(error).__name__}: {error}).") from error
+    for number, (question, answer) in _json_lines(lines, f"GSM8K {split}", "a JSON record with a question and an answer",
+                                                  lambda record: (str(record["question"]), str(record["answer"]))):
         if "####" not in answer:
             raise DataError(f"GSM8K {split} line {number}: the answer has no final '#### <number>' line.")
         columns["question"].append(question)
@@ -490,13 +496,9 @@ def load_hh_rlhf():
 
     columns: dict[str, list] = {"prompt": [], "history": [], "chosen": [], "rejected": [], "same_history": []}
     with gzip.open(data_path("hh_rlhf_harmless_test"), "rt", encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            try:
-                record = json.loads(line)
-                chosen_dialogue, rejected_dialogue = str(record["chosen"]), str(record["rejected"])
-            except (KeyError, TypeError, json.JSONDecodeError) as error:
-                raise DataError(f"hh-rlhf line {number} is not a JSON record with chosen and rejected dialogues "
-                                f"({type(error).__name__}: {error}).") from error
+        for number, (chosen_dialogue, rejected_dialogue) in _json_lines(
+                lines, "hh-rlhf", "a JSON record with chosen and rejected dialogues",
+                lambda record: (str(record["chosen"]), str(record["rejected"]))):
             history, prompt, chosen = _split_final_turn(chosen_dialogue, number)
             rejected_history, _, rejected = _split_final_turn(rejected_dialogue, number)
             for column, value in zip(columns, (prompt, history, chosen, rejected, history == rejected_history)):
@@ -557,17 +559,11 @@ def load_self_instruct_seeds():
 
     columns: dict[str, list] = {"name": [], "instruction": [], "input": [], "output": [], "is_classification": []}
     lines = data_path("self_instruct_seeds").read_text(encoding="utf-8").splitlines()
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-            instance = record["instances"][0]
-            values = (str(record["name"]), str(record["instruction"]), str(instance["input"]), str(instance["output"]),
-                      bool(record["is_classification"]))
-        except (KeyError, IndexError, TypeError, json.JSONDecodeError) as error:
-            raise DataError(f"Self-Instruct seed line {number} is not a task with a name, an instruction and an instance "
-                            f"({type(error).__name__}: {error}).") from error
+    for _, values in _json_lines(lines, "Self-Instruct seed", "a task with a name, an instruction and an instance",
+                                 lambda record: (str(record["name"]), str(record["instruction"]),
+                                                 str(record["instances"][0]["input"]),
+                                                 str(record["instances"][0]["output"]),
+                                                 bool(record["is_classification"]))):
         for column, value in zip(columns, values):
             columns[column].append(value)
     return Dataset.from_dict(columns)
