@@ -50,6 +50,9 @@ def limit_memory(gigabytes: float) -> None:
         return
     if gigabytes <= 0:
         return
+    # The cap counts address space. pyarrow's default allocator (jemalloc, set up when `datasets` is imported) reserves
+    # about 1 GiB of it up front without using it; the system allocator makes the cap measure what is really used.
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 
     limit = int(gigabytes * 2**30)
     _, hard = resource.getrlimit(resource.RLIMIT_DATA)

@@ -3,6 +3,10 @@ release, and which code is flagged. tests/test_robustness.py runs the same plug-
 from __future__ import annotations
 
 import copy
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -231,3 +235,19 @@ def test_an_error_inside_the_kernel_block_still_shuts_the_kernel_down():
         with _guarded_with(start)._fresh_kernel():
             raise ValueError("a cell's trouble")
     assert start.starts == 1 and start.exits == 1
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads VmData from /proc")
+def test_memory_cap_measures_use_not_pyarrows_reserved_address_space():
+    """`import datasets` under the grading cap must not take a gigabyte of it (jemalloc's reservation, never used)."""
+    code = ("import re, sys\n"
+            "from helpers import integrity\n"
+            "def data_mb():\n"
+            "    return int(re.search(r'VmData:\\s+(\\d+)', open('/proc/self/status').read()).group(1)) // 1024\n"
+            "integrity.limit_memory(8)\n"
+            "before = data_mb()\n"
+            "import datasets\n"
+            "print(data_mb() - before)\n")
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    grown = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert int(grown.split()[-1]) < 300, f"importing datasets took {grown.strip()} MB of the data-segment cap"
