@@ -1,9 +1,13 @@
 """Start a few `torch.distributed` worker processes on this machine (gloo on 127.0.0.1) and collect their results.
 
 Notebooks use it to run data-parallel training without a terminal: ``launch(worker, world_size=2, args=(...))`` calls
-``worker(*args)`` in ``world_size`` forked processes, each with its process group initialised, and returns what each
-rank returned, in rank order. Every process is joined or killed before it returns, and an error on any rank is raised
-here with that rank's traceback.
+``worker(*args)`` in ``world_size`` processes, each with its process group initialised, and returns what each rank
+returned, in rank order. Every process is joined or killed before it returns, and an error on any rank is raised here
+with that rank's traceback.
+
+The workers are forked, which is fast and lets ``worker`` be a function typed into a notebook. Once this process has
+used CUDA, a forked child's backward pass fails (autograd's GPU threads do not survive a fork: PyTorch's "Autograd and
+Fork"), so the workers are then started fresh ("spawn"), with ``worker`` and ``args`` sent by value through cloudpickle.
 """
 from __future__ import annotations
 
@@ -27,7 +31,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _run_rank(rank: int, world_size: int, port: int, timeout: float, worker: Callable, args: tuple, connection) -> None:
+def _start_method() -> str:
+    """"fork" unless this process has initialised CUDA, after which forked workers cannot run autograd: "spawn"."""
+    import torch
+
+    return "spawn" if torch.cuda.is_initialized() else "fork"
+
+
+def _run_rank(rank: int, world_size: int, port: int, timeout: float, work: bytes | tuple, connection) -> None:
+    """One worker process: join the process group, run the work, send ("ok", result) or ("error", traceback)."""
     import torch
     import torch.distributed as dist
 
@@ -35,6 +47,7 @@ def _run_rank(rank: int, world_size: int, port: int, timeout: float, worker: Cal
     # what two ranks on two cores should use.
     torch.set_num_threads(1)
     try:
+        worker, args = pickle.loads(work) if isinstance(work, bytes) else work
         dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world_size,
                                 timeout=datetime.timedelta(seconds=timeout))
         try:
@@ -61,12 +74,19 @@ def launch(worker: Callable[..., Any], world_size: int = 2, args: tuple = (), ti
     if "fork" not in multiprocessing.get_all_start_methods():
         raise DistributedError("launch() forks its workers, which this operating system cannot do (Windows). Run this "
                                "part in Colab, on Linux or macOS, or in WSL.")
-    context = multiprocessing.get_context("fork")
+    method = _start_method()
+    context = multiprocessing.get_context(method)
+    if method == "fork":
+        work: bytes | tuple = (worker, args)
+    else:
+        import cloudpickle
+
+        work = cloudpickle.dumps((worker, args))
     port = free_port()
     pipes, processes = [], []
     for rank in range(world_size):
         receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(target=_run_rank, args=(rank, world_size, port, timeout, worker, args, sender),
+        process = context.Process(target=_run_rank, args=(rank, world_size, port, timeout, work, sender),
                                   daemon=True)
         process.start()
         sender.close()

@@ -52,3 +52,20 @@ def test_launch_kills_a_hung_run_and_says_why():
 def test_launch_rejects_a_bad_world_size():
     with pytest.raises(ValueError, match="positive int"):
         launch(_fail_on_rank_one, world_size=0)
+
+
+def test_launch_spawns_fresh_workers_once_cuda_is_in_use(monkeypatch):
+    """After this process has used CUDA, a forked worker's backward pass fails; launch then spawns fresh workers and
+    sends the worker by value, since a function typed into a notebook cannot be imported by a fresh process."""
+    notebook = {"__name__": "__main__"}
+    exec("import torch, torch.distributed as dist\n"
+         "def notebook_worker(scale):\n"
+         "    weight = torch.ones(2, requires_grad=True)\n"
+         "    (weight * scale * (dist.get_rank() + 1)).sum().backward()\n"
+         "    dist.all_reduce(weight.grad)\n"
+         "    return weight.grad, torch.cuda.is_initialized()\n", notebook)
+    monkeypatch.setattr(torch.cuda, "is_initialized", lambda: True)
+    results = launch(notebook["notebook_worker"], world_size=2, args=(2.0,))
+    for grad, child_sees_cuda in results:
+        assert torch.equal(grad, torch.full((2,), 6.0))
+        assert not child_sees_cuda  # a fresh interpreter: a forked child would have kept the patched function
