@@ -21,10 +21,10 @@ from nbgrader.preprocessors import (
     OverwriteKernelspec, SaveAutoGrades,
 )
 
-from helpers.autograde import (
+from helpers.course.plugins import (
     FlagTampering, GuardedExecute, LimitOutputSize, RestoreReleaseCells, StderrIsNotFailure,
 )
-from helpers.feedback import HideHiddenTests
+from helpers.course.feedback import HideHiddenTests
 
 c = get_config()  # noqa: F821  (injected by nbgrader's config loader)
 
@@ -46,8 +46,9 @@ ASSIGNMENTS = {
 
 c.CourseDirectory.course_id = "selfsup-nlp"
 c.CourseDirectory.root = str(COURSE_ROOT)
-# SQLite gradebook in the course folder; point db_url at a server database for large classes.
-c.CourseDirectory.db_url = f"sqlite:///{COURSE_ROOT / 'gradebook.db'}"
+# SQLite gradebook in the course folder. For parallel grading and large classes, a PostgreSQL database:
+# `python -m helpers.course grade A --workers 8 --db postgresql://...` sets NLPCOURSE_GRADEBOOK_URL (or set it here).
+c.CourseDirectory.db_url = os.environ.get("NLPCOURSE_GRADEBOOK_URL") or f"sqlite:///{COURSE_ROOT / 'gradebook.db'}"
 # The exchange (nbgrader release_assignment / fetch / submit / collect) in a course-local folder, so that it works
 # without root; on JupyterHub, point NLPCOURSE_EXCHANGE at the shared exchange (e.g. /usr/local/share/nbgrader/exchange).
 c.Exchange.root = os.environ.get("NLPCOURSE_EXCHANGE", str(COURSE_ROOT / "exchange"))
@@ -56,7 +57,7 @@ if not os.environ.get("NLPCOURSE_EXCHANGE"):
 # Notebooks only: data and models come through `helpers`, never inside a submission.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
 
-# Grading that survives real submissions (helpers/autograde.py; tests/test_robustness.py).
+# Grading that survives real submissions (helpers/course/plugins.py; tests/test_robustness.py).
 # Before execution: put the submission back into the release's cell structure (deleted, edited,
 # duplicated or reordered tests, lost grade ids) and flag code that patches what the tests use.
 c.Autograde.sanitize_preprocessors = [
@@ -81,7 +82,7 @@ c.LimitOutputSize.max_lines = 300
 c.LimitOutputSize.max_chars = 20_000
 c.LimitOutputSize.max_image_kb = 1024
 
-# Feedback keeps the hidden tests hidden (helpers/feedback.py): each cell's score and failure message stay,
+# Feedback keeps the hidden tests hidden (helpers/course/feedback.py): each cell's score and failure message stay,
 # the hidden code and the traceback frames that quote it go. To show them: c.HideHiddenTests.enabled = False
 c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, HideHiddenTests]
 

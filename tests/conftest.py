@@ -68,7 +68,7 @@ def _assignment_and_category(nodeid: str, names: list[str]) -> tuple[str, str]:
 
 @functools.cache
 def _assignment_names() -> tuple[str, ...]:
-    from helpers import course
+    from helpers.course import pipeline as course
 
     return (*course.schedule(), "synthetic")
 

@@ -97,7 +97,7 @@ def _on_alarm(signum, frame):
 
 def run_cell(shell, cell) -> Outcome:
     """Run one code cell in ``shell``; the score nbgrader would give it if it is a test cell."""
-    from helpers import integrity
+    from helpers.course import integrity
 
     signal.alarm(CELL_TIMEOUT_S)
     try:
@@ -197,7 +197,7 @@ def judge(assignment: str, mutants: list[Mutant] | None = None, root: Path = ROO
     """Run the source notebook of ``assignment`` once, forking a child per mutant (see the module docstring)."""
     from IPython.core.interactiveshell import InteractiveShell
 
-    from helpers import integrity
+    from helpers.course import integrity
 
     if not hasattr(os, "fork"):
         raise RuntimeError("the mutant runner forks a child per mutant: run the tests on Linux or macOS (or WSL)")
@@ -277,7 +277,7 @@ def grade_with_nbgrader(course_dir: Path, assignment: str, source: nbformat.Note
                         timeout: float | None = 1800) -> dict[str, dict | str]:
     """Each mutant spliced into the source ``cells`` and graded by one real ``nbgrader autograde`` call in
     ``course_dir`` (which holds the generated release): mutant name -> its cell grades, or why it has none."""
-    from helpers import course
+    from helpers.course import pipeline as course
 
     results: dict[str, dict | str] = {}
     for mutant in mutants:

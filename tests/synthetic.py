@@ -1,6 +1,6 @@
 """A small synthetic assignment, built like the real ones, on which the grading machinery is proven in seconds.
 
-The nbgrader plug-ins (helpers/autograde.py) and the mutant runner (tests/mutant_runner.py) do not depend
+The nbgrader plug-ins (helpers/course/plugins.py) and the mutant runner (tests/mutant_runner.py) do not depend
 on what an assignment teaches. ``make_root`` writes a course root (``nbgrader_config.py`` with this
 assignment alone in its schedule, ``source/synthetic/synthetic.ipynb``) that ``helpers.course`` treats
 like the repository: seven graded functions, each followed by a test cell with visible and hidden checks
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 
-from helpers import course
+from helpers.course import pipeline as course
 from tests.mutants import Mutant
 
 NAME = "synthetic"

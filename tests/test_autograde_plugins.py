@@ -1,4 +1,4 @@
-"""helpers.autograde's pure parts on small notebooks (no kernel): how a submission is rebuilt on the
+"""helpers.course.plugins' pure parts on small notebooks (no kernel): how a submission is rebuilt on the
 release, and which code is flagged. tests/test_robustness.py runs the same plug-ins through nbgrader."""
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.autograde import find_tampering, restore_cells
+from helpers.course.plugins import find_tampering, restore_cells
 
 
 def cell(kind: str, source: str, grade_id: str | None = None, **flags):
@@ -149,7 +149,7 @@ def test_ordinary_student_code_is_not_flagged():
     ("globals()['grading'] = None", "globals()"),
     ("import sys\nsys.modules['numpy'] = None", "sys.modules"),
     ("exec('np.allclose = None')", "exec"),
-    ("import helpers.integrity", "integrity guard"),
+    ("import helpers.course.integrity", "grader's machinery"),
 ])
 def test_patches_of_what_the_tests_use_are_flagged(source, words):
     flags = flags_of(source)
@@ -160,7 +160,8 @@ def test_patches_of_what_the_tests_use_are_flagged(source, words):
 def test_integrity_guard_puts_back_replaced_checks_and_reports_them(monkeypatch):
     import numpy as np
 
-    from helpers import grading, integrity
+    from helpers import grading
+    from helpers.course import integrity
 
     integrity.start(memory_gb=0)
     assert integrity.after_cell() == []
@@ -200,7 +201,7 @@ class _FlakyStart:
 
 
 def _guarded_with(start: _FlakyStart):
-    from helpers.autograde import GuardedExecute
+    from helpers.course.plugins import GuardedExecute
 
     execute = GuardedExecute()
     execute.km = object()
@@ -241,7 +242,7 @@ def test_an_error_inside_the_kernel_block_still_shuts_the_kernel_down():
 def test_memory_cap_measures_use_not_pyarrows_reserved_address_space():
     """`import datasets` under the grading cap must not take a gigabyte of it (jemalloc's reservation, never used)."""
     code = ("import re, sys\n"
-            "from helpers import integrity\n"
+            "from helpers.course import integrity\n"
             "def data_mb():\n"
             "    return int(re.search(r'VmData:\\s+(\\d+)', open('/proc/self/status').read()).group(1)) // 1024\n"
             "integrity.limit_memory(8)\n"

@@ -8,7 +8,7 @@ import shutil
 import nbformat
 import pytest
 
-from helpers import course
+from helpers.course import pipeline as course
 from tests.synthetic import cell, make_root
 
 

@@ -1,4 +1,4 @@
-"""helpers.export: percentages from a real nbgrader gradebook, as a plain CSV and in Canvas's import layout."""
+"""helpers.course.export: percentages from a real nbgrader gradebook, as a plain CSV and in Canvas's import layout."""
 from __future__ import annotations
 
 import csv
@@ -7,7 +7,8 @@ from datetime import datetime
 import pytest
 from nbgrader.api import Gradebook
 
-from helpers import course, export
+from helpers.course import cli, export
+from helpers.course import pipeline as course
 
 # nbgrader's own Gradebook.add_submission trips SQLAlchemy 2's autoflush warning; the rows are written all the same
 pytestmark = pytest.mark.filterwarnings("ignore:Object of type:sqlalchemy.exc.SAWarning")
@@ -53,7 +54,7 @@ def test_percentages_count_manual_scores_and_late_penalties(course_dir):
 
 
 def test_canvas_layout_from_the_command_line(course_dir, capsys):
-    assert course.main(["export", "--to", "canvas", "--course-dir", str(course_dir)]) == 0
+    assert cli.main(["export", "--to", "canvas", "--course-dir", str(course_dir)]) == 0
     printed = capsys.readouterr().out
     assert "3 students x 2 assignments" in printed and "bob hw01_a" in printed  # provisional grades are named
     rows = list(csv.reader(open(course_dir / "reports" / "canvas_grades.csv")))

@@ -19,7 +19,7 @@ import urllib.request
 
 import pytest
 
-from helpers import course
+from helpers.course import pipeline as course
 from tests.synthetic import make_root
 from tests.test_course import tiny_assignment
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from helpers import course
+from helpers.course import pipeline as course
 from tests import synthetic
 from tests.mutant_runner import disagreements, grade_with_nbgrader, judge_in_subprocess
 from tests.mutants import Mutant

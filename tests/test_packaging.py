@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers.course import load_config as load_nbgrader_config
+from helpers.course.config import load_config as load_nbgrader_config
 
 try:
     import tomllib

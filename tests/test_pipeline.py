@@ -22,7 +22,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import course
+from helpers.course import pipeline as course
 from tests.mutant_runner import Report, disagreements, grade_with_nbgrader, judge_in_subprocess
 from tests.mutants import Mutant, mutants_for
 from tests.submissions import is_test as is_test_cell

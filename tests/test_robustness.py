@@ -22,7 +22,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import course, report
+from helpers.course import pipeline as course
+from helpers.course import batch as grading_batch
+from helpers.course import report
 from tests import submissions as sub
 from tests import synthetic
 from tests.mutants import mutants_for
@@ -150,7 +152,7 @@ def batch_for(tmp_path_factory):
             mutant = next(m for m in mutants if m.cell in {sub.grade_id(clean.cells[i]) for i, _, _ in targets})
             for student, content in build_submissions(clean, targets, mutant).items():
                 write_submission(course_dir, assignment, student, content)
-            rows = {row.student: row for row in course.grade_all(course_dir, assignment)}
+            rows = {row.student: row for row in grading_batch.grade_all(course_dir, assignment)}
             grades = {s: course.cell_grades(course_dir, assignment, s) for s, row in rows.items() if row.score is not None}
             course.autograde(course_dir, assignment, "clean")
             regraded = course.cell_grades(course_dir, assignment, "clean")
@@ -368,7 +370,7 @@ def test_grading_twice_gives_the_same_grade(assignment, batch_for):
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_grading_report_table_and_csv(assignment, batch_for):
     batch = batch_for(assignment)
-    table = course.write_report(batch.course_dir, assignment, list(batch.rows.values()))
+    table = grading_batch.write_report(batch.course_dir, assignment, list(batch.rows.values()))
     with open(batch.course_dir / "reports" / f"{assignment}.csv") as handle:
         rows = {r["student"]: r for r in csv.DictReader(handle)}
     assert set(rows) == set(batch.rows)

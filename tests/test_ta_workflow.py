@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import course
+from helpers.course import pipeline as course
 
 ROOT = course.REPO_ROOT
 ASSIGNMENT = "hw01_word_vectors"

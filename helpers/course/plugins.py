@@ -18,7 +18,7 @@ Execution (``Autograde.autograde_preprocessors``):
   - a memory cap for the kernel;
   - a fresh kernel after a crash or a hang: the cells that ran are replayed, the fatal one is skipped,
     and the rest still run;
-  - :mod:`helpers.integrity` after every cell, which puts back a replaced check function and records it.
+  - :mod:`helpers.course.integrity` after every cell, which puts back a replaced check function and records it.
   A kernel that ignores the interrupt after a timeout, or whose machinery student code broke, counts
   as crashed.
 - :class:`StderrIsNotFailure`: nbgrader zeroes a test cell that wrote to stderr. A warning or a progress
@@ -27,7 +27,7 @@ Execution (``Autograde.autograde_preprocessors``):
   number of outputs.
 
 Everything these steps find goes into the graded notebook's metadata under ``nlpcourse_grading``.
-The grading report (:mod:`helpers.report`) reads it from there.
+The grading report (:mod:`helpers.course.report`) reads it from there.
 """
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, LimitOutput, NbGraderPreprocessor
 from traitlets import Float, Integer
 
-METADATA_KEY = "nlpcourse_grading"
+from helpers.course.config import METADATA_KEY
 
 
 def grading_record(nb: NotebookNode) -> dict:
@@ -242,8 +242,7 @@ _SUSPICIOUS_MODULES = {
     "mock": "imports mock",
     "importlib": "imports importlib",
     "signal": "imports signal (can block the grader's interrupt)",
-    "helpers.integrity": "imports the grader's integrity guard",
-    "helpers.autograde": "imports the grader's plug-ins",
+    "helpers.course": "imports the grader's machinery (plug-ins, integrity guard)",
     "nbgrader": "imports nbgrader",
 }
 #: attribute assignments that are configuration, not tampering
@@ -494,15 +493,15 @@ class GuardedExecute(Execute):
         info = self.wait_for_reply(self.kc.kernel_info())
         if info:
             self.nb.metadata["language_info"] = info["content"]["language_info"]
-        self._silent(f"__import__('helpers.integrity', fromlist=['start']).start({self.memory_limit_gb!r})")
+        self._silent(f"__import__('helpers.course.integrity', fromlist=['start']).start({self.memory_limit_gb!r})")
 
     def _after_cell(self, label: str) -> None:
-        reply = self._silent("", "__import__('json').dumps(__import__('helpers.integrity', fromlist=['x']).after_cell())")
+        reply = self._silent("", "__import__('json').dumps(__import__('helpers.course.integrity', fromlist=['x']).after_cell())")
         try:
             value = reply["user_expressions"]["value"]
             problems = json.loads(ast.literal_eval(value["data"]["text/plain"]))
         except (TypeError, KeyError, ValueError, SyntaxError):
-            problems = ["the integrity check could not run (helpers.integrity or json was tampered with)"]
+            problems = ["the integrity check could not run (helpers.course.integrity or json was tampered with)"]
         for problem in problems:
             self._record["flags"].append(f"{label} (at run time): {problem}; the original was put back")
 

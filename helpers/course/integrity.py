@@ -2,7 +2,7 @@
 
 nbgrader runs a student's code and the instructor's tests in one Python process, so student code can
 replace ``numpy.allclose``, ``helpers.grading.check_close`` or a builtin and make a wrong answer pass.
-``GuardedExecute`` (helpers/autograde.py) calls :func:`start` before the first cell, which records the
+``GuardedExecute`` (helpers/course/plugins.py) calls :func:`start` before the first cell, which records the
 original objects, and :func:`after_cell` after each cell, which puts back any that were replaced and
 returns what it found, so that the grading report flags the submission. Nothing here imports nbgrader.
 """

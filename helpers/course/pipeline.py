@@ -1,19 +1,11 @@
-"""Course operations on top of real nbgrader: build the student release, grade submissions, read scores.
+"""The course's nbgrader steps, each a real ``nbgrader`` run: make a course folder, record the graded cells,
+build the release, place and autograde submissions, read the grades back.
 
-    python -m helpers.course register  # the schedule (ids, due dates), notebooks and graded cells into ./gradebook.db
-    python -m helpers.course release   # regenerate release/ from source/ (commit both)
-    python -m helpers.course demo      # release + autograde two sample submissions, print the grade table
-    python -m helpers.course grade A   # TAs: check submitted/*/A, autograde them all, write the grading report
-    python -m helpers.course report A  # TAs: the grading report (table + CSV) after `nbgrader autograde A`
-    python -m helpers.course export --to canvas|csv  # percentages per assignment, for the LMS (helpers/export.py)
-
-The same functions drive the pipeline tests in tests/test_pipeline.py.
+The command line (``python -m helpers.course``, helpers/course/cli.py) and the pipeline tests drive these.
 """
 from __future__ import annotations
 
-import argparse
 import os
-import runpy
 import shutil
 import subprocess
 import sys
@@ -22,16 +14,12 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from unittest import mock
 
 import nbformat
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-CONFIG_NAME = "nbgrader_config.py"
-
-
-class CourseError(RuntimeError):
-    """An nbgrader step failed; the message carries the end of its log."""
+from helpers.course.config import (  # noqa: F401  (the course's names, for callers of this module)
+    CONFIG_NAME, REPO_ROOT, CourseError, gradebook_url, load_config, notebook_path, schedule,
+)
 
 
 @dataclass(frozen=True)
@@ -42,27 +30,6 @@ class CellGrade:
     score: float | None
     max_score: float
     autograded: bool  # False for manually graded answers (written questions)
-
-
-def load_config(path: Path) -> dict:
-    """Run an ``nbgrader_config.py`` as nbgrader does (``get_config`` injected); return its namespace.
-
-    The file sets environment variables for the grading kernel; they do not leak into this process.
-    """
-    from traitlets.config import Config
-
-    with mock.patch.dict(os.environ):
-        return runpy.run_path(str(path), init_globals={"get_config": Config})
-
-
-def schedule(root: Path = REPO_ROOT) -> dict[str, str]:
-    """The ``ASSIGNMENTS`` dict (assignment id -> due date) of ``root/nbgrader_config.py``."""
-    return dict(load_config(root / CONFIG_NAME)["ASSIGNMENTS"])
-
-
-def notebook_path(root: Path, folder: str, assignment: str) -> Path:
-    """``root/folder/assignment/assignment.ipynb`` (every assignment is one notebook)."""
-    return root / folder / assignment / f"{assignment}.ipynb"
 
 
 def nbgrader(args: list[str], course_dir: Path, timeout: float | None = 900) -> str:
@@ -108,10 +75,6 @@ def register(course_dir: Path, assignments: list[str] | None = None, cells: bool
         nbgrader(["db", "assignment", "add", assignment, f"--duedate={dates[assignment]}"], course_dir)
         if cells:
             record_cells(course_dir, assignment)
-
-
-def gradebook_url(course_dir: Path) -> str:
-    return load_config(course_dir / CONFIG_NAME)["c"].CourseDirectory.db_url
 
 
 def record_cells(course_dir: Path, assignment: str) -> None:
@@ -215,38 +178,10 @@ def grade_table(rows: list[tuple[str, str, dict[str, CellGrade]]]) -> str:
     return "\n".join(lines)
 
 
-def grade_all(course_dir: Path, assignment: str, force: bool = False) -> list:
-    """Check every ``submitted/*/assignment`` folder, autograde the batch, return the report rows.
-
-    One bad submission never stops the batch: nbgrader goes on after a failure, and the report names
-    every student it could not grade.
-    """
-    from helpers import report
-
-    problems = report.check_submissions(course_dir, assignment, fix=True)
-    if not has_cells(course_dir, assignment):  # `register` was skipped, or ran before this assignment existed
-        print(f"recording {assignment}'s notebooks and graded cells in the gradebook first", file=sys.stderr)
-        register(course_dir, [assignment])
-    try:
-        nbgrader(["autograde", assignment] + (["--force"] if force else []), course_dir, timeout=None)
-    except CourseError as error:  # some submissions failed; the others are graded: show why
-        print(log_tail(str(error)), file=sys.stderr)
-    report.record_zero_for_missing(course_dir, assignment)
-    return report.build_report(course_dir, assignment, problems)
-
-
 def log_tail(log: str, lines: int = 40) -> str:
     """The first line of a failed nbgrader step and the last ``lines`` of its log (where nbgrader says why)."""
     text = log.splitlines()
     return "\n".join(text[:1] + (["  ..."] if len(text) > lines + 1 else []) + text[1:][-lines:])
-
-
-def write_report(course_dir: Path, assignment: str, rows: list) -> str:
-    """Write ``reports/<assignment>.csv`` in the course folder; return the table (and the CSV's path)."""
-    from helpers import report
-
-    path = report.write_csv(rows, course_dir / "reports" / f"{assignment}.csv")
-    return f"{report.format_table(rows, assignment)}\n\nCSV: {path}"
 
 
 def demo(course_dir: Path, assignments: list[str] | None = None) -> str:
@@ -267,53 +202,3 @@ def demo(course_dir: Path, assignments: list[str] | None = None) -> str:
             rows.append((student, assignment, cell_grades(course_dir, assignment, student)))
     return grade_table(rows)
 
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.course", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("register", help="add every scheduled assignment (due date, notebooks, graded cells) to "
-                                         "./gradebook.db; release/ is not touched")
-    run_release = commands.add_parser("release", help="regenerate release/ from source/ with nbgrader generate_assignment")
-    run_release.add_argument("assignments", nargs="*", help="assignment ids (default: all in the schedule)")
-    run_demo = commands.add_parser("demo", help="build the release and autograde two sample submissions")
-    run_demo.add_argument("--course-dir", type=Path, default=REPO_ROOT / "course_demo",
-                          help="scratch nbgrader course folder (default: ./course_demo, recreated)")
-    run_demo.add_argument("assignments", nargs="*", help="assignment ids (default: all in the schedule)")
-    run_grade = commands.add_parser("grade", help="check submitted/*/ASSIGNMENT, autograde all, write the report")
-    run_report = commands.add_parser("report", help="the grading report (table + reports/ASSIGNMENT.csv)")
-    for command in (run_grade, run_report):
-        command.add_argument("assignment")
-        command.add_argument("--course-dir", type=Path, default=REPO_ROOT, help="nbgrader course folder (default: .)")
-    run_grade.add_argument("--force", action="store_true", help="regrade students already autograded")
-    run_export = commands.add_parser("export", help="percentages per assignment: Canvas's import layout or a plain CSV")
-    run_export.add_argument("--to", choices=["canvas", "csv"], default="csv")
-    run_export.add_argument("--course-dir", type=Path, default=REPO_ROOT, help="nbgrader course folder (default: .)")
-    run_export.add_argument("--output", type=Path, help="default: reports/canvas_grades.csv or reports/grades_percent.csv")
-    args = parser.parse_args(argv)
-    if args.command == "register":
-        register(REPO_ROOT)
-        print(f"registered {', '.join(schedule())} in {REPO_ROOT / 'gradebook.db'}")
-    elif args.command == "release":
-        for path in release_all(assignments=args.assignments or None):
-            print(f"wrote {path.relative_to(REPO_ROOT)}")
-    elif args.command == "grade":
-        print(write_report(args.course_dir, args.assignment, grade_all(args.course_dir, args.assignment, args.force)))
-    elif args.command == "export":
-        from helpers import export
-
-        sheet = export.gradesheet(gradebook_url(args.course_dir))
-        default = "canvas_grades.csv" if args.to == "canvas" else "grades_percent.csv"
-        output = args.output or args.course_dir / "reports" / default
-        (export.write_canvas if args.to == "canvas" else export.write_csv)(sheet, output)
-        print(export.summary(sheet, output))
-    elif args.command == "report":
-        from helpers import report
-
-        print(write_report(args.course_dir, args.assignment, report.build_report(args.course_dir, args.assignment)))
-    else:
-        print(demo(args.course_dir, args.assignments or None))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

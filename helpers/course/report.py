@@ -7,7 +7,7 @@
   instead of stopping on it.
 
 ``build_report`` reads the gradebook and every graded notebook's ``nlpcourse_grading`` metadata
-(written by helpers/autograde.py) and gives one row per student with:
+(written by helpers/course/plugins.py) and gives one row per student with:
 - the score;
 - the cells that timed out or crashed;
 - the flags for possible tampering;
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.autograde import METADATA_KEY
+from helpers.course.config import CONFIG_NAME, METADATA_KEY, load_config
 
 INVALID_SUFFIX = ".invalid"
 
@@ -112,8 +112,6 @@ def record_zero_for_missing(course_dir: Path, assignment: str) -> list[str]:
     stops on such a folder before recording anything); return their ids."""
     from nbgrader.api import Gradebook
 
-    from helpers.course import CONFIG_NAME, load_config
-
     expected = expected_notebooks(course_dir, assignment)
     students = [folder.parent.name for folder in sorted((course_dir / "submitted").glob(f"*/{assignment}"))
                 if not all((folder / name).is_file() for name in expected)]
@@ -148,8 +146,6 @@ def _record(course_dir: Path, assignment: str, student: str) -> dict | None:
 def build_report(course_dir: Path, assignment: str, problems: dict[str, list[str]] | None = None) -> list[ReportRow]:
     """One row per student who submitted (or is in the gradebook for) ``assignment``."""
     from nbgrader.api import Gradebook, MissingEntry
-
-    from helpers.course import CONFIG_NAME, load_config
 
     problems = check_submissions(course_dir, assignment, fix=False) if problems is None else problems
     config = load_config(course_dir / CONFIG_NAME)["c"]
