@@ -164,34 +164,54 @@ def _nbgrader_workers(parent: psutil.Process) -> list[psutil.Process]:
     return workers
 
 
-def test_a_worker_killed_mid_batch_loses_no_grade_and_the_rerun_finishes(sequential, postgres, tmp_path, monkeypatch):
+def _student_of(worker: psutil.Process) -> str | None:
+    try:
+        return next((a.split("=", 1)[1] for a in worker.cmdline() if a.startswith("--student=")), None)
+    except psutil.Error:
+        return None
+
+
+def test_killed_workers_and_a_lost_machine_lose_no_grade_and_reruns_finish(sequential, postgres, tmp_path, monkeypatch):
     url = postgres.database("fault_course")
     monkeypatch.setenv(GRADEBOOK_ENV, url)
     course_dir = new_course(tmp_path / "course", submissions())
+    cells = len(sequential["solution"])
     command = [sys.executable, "-m", "helpers.course", "grade", NAME, "--course-dir", str(course_dir), "--workers", "2",
                "--db", url]
+
+    # The machine is lost: the command and all its workers die at once, after two submissions are in.
+    batch = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 300
+    while len(parallel.graded_students(course_dir, NAME)) < 2 and time.monotonic() < deadline and batch.poll() is None:
+        time.sleep(0.2)
+    os.killpg(batch.pid, signal.SIGKILL)
+    batch.communicate(timeout=60)
+    lost = set(sequential) - parallel.graded_students(course_dir, NAME)
+    assert 0 < len(lost) <= 4, "the command should have been killed mid-batch"
+    assert grade_rows(url)[0] == (6 - len(lost)) * cells  # only whole submissions were written
+
+    # The re-run grades only what is missing; one of its workers is killed mid-submission.
     batch = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     victim, deadline = None, time.monotonic() + 120
     while victim is None and time.monotonic() < deadline and batch.poll() is None:
-        workers = _nbgrader_workers(psutil.Process(batch.pid))
-        victim = next((w for w in workers if any(a.startswith("--student=") for a in w.cmdline())), None)
+        victim = next((w for w in _nbgrader_workers(psutil.Process(batch.pid)) if _student_of(w)), None)
         time.sleep(0.2)
     assert victim is not None, "no nbgrader worker was seen running"
-    killed = next(a.split("=", 1)[1] for a in victim.cmdline() if a.startswith("--student="))
+    killed = _student_of(victim)
     os.kill(victim.pid, signal.SIGKILL)
     _, stderr = batch.communicate(timeout=600)
     assert batch.returncode == 0, stderr[-3000:]
-    assert f"{killed}: nbgrader failed" in stderr and "graded 5 of 6 submissions" in stderr, stderr[-3000:]
-    graded = parallel.graded_students(course_dir, NAME)
-    assert graded == set(sequential) - {killed}
-    assert grade_rows(url)[0] == 5 * len(sequential["solution"])  # nothing of the killed submission was written
+    assert f"{killed}: nbgrader failed" in stderr, stderr[-3000:]
+    assert f"graded {len(lost) - 1} of {len(lost)} submissions" in stderr, stderr[-3000:]
+    assert parallel.graded_students(course_dir, NAME) == set(sequential) - {killed}
+    assert grade_rows(url)[0] == 5 * cells  # nothing of the killed submission was written
 
     rerun = run_grade(course_dir, "--workers", "2", "--db", url)
     assert rerun.returncode == 0, rerun.stderr[-3000:]
     assert "graded 1 of 1 submissions" in rerun.stderr, rerun.stderr[-3000:]
     assert all_grades(course_dir, sequential) == sequential
     rows, distinct = grade_rows(url)
-    assert rows == distinct == 6 * len(sequential["solution"])
+    assert rows == distinct == 6 * cells
 
 
 def test_dask_local_cluster_on_sqlite_grades_like_nbgrader(sequential, tmp_path, monkeypatch):

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from helpers.course.config import CONFIG_NAME, CourseError, load_config
 from helpers.course.pipeline import log_tail, nbgrader
+from helpers.course.report import expected_notebooks
 
 #: the task's result for a submission nbgrader could not grade
 FAILED = "error"
@@ -232,13 +233,17 @@ def grade_parallel(course_dir: Path, assignment: str, workers: int = 2, force: b
                    progress: bool = True) -> dict[str, dict]:
     """Autograde every submission of ``assignment`` not yet graded (every one with ``force``), ``workers`` at a time.
 
+    Folders that lack a notebook are left to :func:`helpers.course.report.record_zero_for_missing` (a zero).
+
     ``use_dask`` (or a ``scheduler`` address) sends the tasks to Dask. Each result is written to the gradebook as it
     arrives; a progress bar shows the submissions done and the throughput. Returns the results by student; a failed
     one carries the end of nbgrader's log under ``"error"`` and wrote nothing.
     """
     if not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers must be a positive int, got {workers!r}")
-    students = submitted_students(course_dir, assignment)
+    expected = expected_notebooks(course_dir, assignment)  # a folder without them gets its zero from the report
+    students = [s for s in submitted_students(course_dir, assignment)
+                if all((course_dir / "submitted" / s / assignment / name).is_file() for name in expected)]
     if not force:
         done = graded_students(course_dir, assignment)
         students = [s for s in students if s not in done]
