@@ -58,7 +58,7 @@ def main() -> None:
             started = time.perf_counter()
             results = run()
             seconds = time.perf_counter() - started
-            failed = [s for s, r in (results or {}).items() if isinstance(r, dict) and parallel.FAILED in r]
+            failed = [s for s, r in results.items() if parallel.FAILED in r] if isinstance(results, dict) else []
             scores = batch_scores(course_dir, args.assignment, students)
             full = full or max(scores.values())
             assert not failed and set(scores.values()) == {full}, (name, failed, scores)
