@@ -11,7 +11,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 PLANNED_ASSIGNMENTS = 12  # the course when complete: CI must then stay within 70 minutes
-CI_TARGET_MIN, CI_TARGET_TWELVE_MIN = 40, 70
+CI_TARGET_MIN, CI_TARGET_TWELVE_MIN = 70, 70  # all twelve assignments exist: the target is 70 minutes
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("MPLBACKEND", "Agg")

@@ -105,11 +105,27 @@ def new_course(folder: Path, students: dict[str, nbformat.NotebookNode]) -> Path
     for student, notebook in students.items():
         course.submit(course_dir, NAME, student, notebook)
     course.submit(course_dir, NAME, "stub", release)
+    for student, when in SUBMITTED_AT.items():
+        if (course_dir / "submitted" / student).is_dir():
+            (course_dir / "submitted" / student / NAME / "timestamp.txt").write_text(when)
     return course_dir
 
 
-def all_grades(course_dir: Path, students) -> dict[str, dict]:
-    return {student: course.cell_grades(course_dir, NAME, student) for student in students}
+#: one submission ten hours after the due date (2027-02-05 23:59 UTC), one in time; the others carry no timestamp
+SUBMITTED_AT = {"solution": "2027-02-06 09:59:00.000000 UTC", "cosine_unnormalised": "2027-02-01 12:00:00.000000 UTC"}
+
+
+def all_grades(course_dir: Path, students) -> dict[str, tuple]:
+    """Each student's cell grades, submission time and late penalties, as the gradebook holds them."""
+    from nbgrader.api import Gradebook
+
+    grades = {}
+    with Gradebook(course.gradebook_url(course_dir)) as gradebook:
+        for student in students:
+            submission = gradebook.find_submission(NAME, student)
+            grades[student] = (course.cell_grades(course_dir, NAME, student), submission.timestamp,
+                               [notebook.late_submission_penalty for notebook in submission.notebooks])
+    return grades
 
 
 def grade_rows(db_url: str) -> tuple[int, int]:
@@ -143,10 +159,12 @@ def test_two_workers_on_postgresql_grade_cell_for_cell_like_nbgrader(sequential,
     assert done.returncode == 0, done.stderr[-3000:]
     assert "graded 6 of 6 submissions" in done.stderr, done.stderr[-3000:]
     assert all_grades(course_dir, sequential) == sequential
-    assert sequential["solution"]["test_softmax"].score == sequential["solution"]["test_softmax"].max_score > 0
-    assert sequential["softmax_unstable"]["test_softmax"].score == 0  # the reference itself tells the cases apart
+    solution, unstable = sequential["solution"][0], sequential["softmax_unstable"][0]
+    assert solution["test_softmax"].score == solution["test_softmax"].max_score > 0
+    assert unstable["test_softmax"].score == 0  # the reference itself tells the cases apart
+    assert sequential["solution"][1] is not None and sequential["stub"][1] is None  # the timestamps were read
     rows, distinct = grade_rows(url)
-    assert rows == distinct == 6 * len(sequential["solution"])
+    assert rows == distinct == 6 * len(solution)
     again = run_grade(course_dir, "--workers", "2", "--db", url)  # nothing left to grade: nothing runs
     assert again.returncode == 0 and parallel.graded_students(course_dir, NAME) == set(sequential)
     assert "submissions not graded before" not in again.stderr, again.stderr[-2000:]
@@ -175,7 +193,7 @@ def test_killed_workers_and_a_lost_machine_lose_no_grade_and_reruns_finish(seque
     url = postgres.database("fault_course")
     monkeypatch.setenv(GRADEBOOK_ENV, url)
     course_dir = new_course(tmp_path / "course", submissions())
-    cells = len(sequential["solution"])
+    cells = len(sequential["solution"][0])
     command = [sys.executable, "-m", "helpers.course", "grade", NAME, "--course-dir", str(course_dir), "--workers", "2",
                "--db", url]
 
@@ -229,7 +247,7 @@ def test_a_submission_is_written_in_one_transaction(sequential, tmp_path, monkey
 
     monkeypatch.delenv(GRADEBOOK_ENV, raising=False)
     course_dir = new_course(tmp_path / "course", {})
-    cells = {grade.grade_id: 0.0 for grade in sequential["solution"].values()}
+    cells = {grade.grade_id: 0.0 for grade in sequential["solution"][0].values()}
     broken = dict(cells)
     broken.pop("test_mean_pool")
     result = {"student": "halfway", "timestamp": None,
