@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     run_export.add_argument("--course-dir", type=Path, default=REPO_ROOT, help="nbgrader course folder (default: .)")
     run_export.add_argument("--output", type=Path, help="default: reports/canvas_grades.csv or reports/grades_percent.csv")
     for command in (run_register, run_grade, run_report, run_export):
-        command.add_argument("--db", metavar="URL", help="the gradebook, e.g. postgresql://grader@localhost/course "
+        command.add_argument("--db", metavar="URL", help="the gradebook, e.g. postgresql:///nlp (a local database) "
                              f"(default: ${GRADEBOOK_ENV}, else nbgrader_config.py's c.CourseDirectory.db_url)")
     args = parser.parse_args(argv)
     if getattr(args, "db", None):
