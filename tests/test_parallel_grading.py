@@ -83,9 +83,9 @@ def postgres():
     server.stop()
 
 
-def submissions() -> dict[str, nbformat.NotebookNode]:
-    """The solution, the unchanged release (stub) and one submission per synthetic mutant."""
-    root = make_root(Path(tempfile.mkdtemp(prefix="parallel-root-")))
+def submissions(folder: Path) -> dict[str, nbformat.NotebookNode]:
+    """The solution and one submission per synthetic mutant (``new_course`` adds the unchanged release as the stub)."""
+    root = make_root(folder / "submissions-root")
     solution = nbformat.read(course.notebook_path(root, "source", NAME), as_version=4)
     made = {"solution": solution}
     for mutant in MUTANTS:
@@ -145,8 +145,9 @@ def run_grade(course_dir: Path, *options: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def sequential(tmp_path_factory):
     """The reference: one plain `nbgrader autograde` over the batch, SQLite gradebook."""
-    students = submissions()
-    course_dir = new_course(tmp_path_factory.mktemp("sequential") / "course", students)
+    folder = tmp_path_factory.mktemp("sequential")
+    students = submissions(folder)
+    course_dir = new_course(folder / "course", students)
     course.autograde(course_dir, NAME)
     return all_grades(course_dir, [*students, "stub"])
 
@@ -154,7 +155,7 @@ def sequential(tmp_path_factory):
 def test_two_workers_on_postgresql_grade_cell_for_cell_like_nbgrader(sequential, postgres, tmp_path, monkeypatch):
     url = postgres.database("parallel_course")
     monkeypatch.setenv(GRADEBOOK_ENV, url)
-    course_dir = new_course(tmp_path / "course", submissions())
+    course_dir = new_course(tmp_path / "course", submissions(tmp_path))
     done = run_grade(course_dir, "--workers", "2", "--db", url)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "graded 6 of 6 submissions" in done.stderr, done.stderr[-3000:]
@@ -192,7 +193,7 @@ def _student_of(worker: psutil.Process) -> str | None:
 def test_killed_workers_and_a_lost_machine_lose_no_grade_and_reruns_finish(sequential, postgres, tmp_path, monkeypatch):
     url = postgres.database("fault_course")
     monkeypatch.setenv(GRADEBOOK_ENV, url)
-    course_dir = new_course(tmp_path / "course", submissions())
+    course_dir = new_course(tmp_path / "course", submissions(tmp_path))
     cells = len(sequential["solution"][0])
     command = [sys.executable, "-m", "helpers.course", "grade", NAME, "--course-dir", str(course_dir), "--workers", "2",
                "--db", url]
@@ -234,7 +235,7 @@ def test_killed_workers_and_a_lost_machine_lose_no_grade_and_reruns_finish(seque
 
 def test_dask_local_cluster_on_sqlite_grades_like_nbgrader(sequential, tmp_path, monkeypatch):
     monkeypatch.delenv(GRADEBOOK_ENV, raising=False)
-    course_dir = new_course(tmp_path / "course", submissions())
+    course_dir = new_course(tmp_path / "course", submissions(tmp_path))
     done = run_grade(course_dir, "--workers", "2", "--scheduler")
     assert done.returncode == 0, done.stderr[-3000:]
     assert "graded 6 of 6 submissions" in done.stderr, done.stderr[-3000:]

@@ -8,7 +8,7 @@ the notebook). Every configuration grades all of them (``--force``) and must giv
 3. the same with 2 workers (the ratio to 2. is the speed-up; the target on 2 cores is 1.7 or more);
 4. Dask: a ``LocalCluster`` of 2 worker processes running the same tasks (its overhead against 3.).
 
-Not a pytest test (about a quarter of an hour on 2 cores with 12 submissions of hw08):
+Not a pytest test (25 minutes on 2 cores with 12 submissions of hw08; `--only parallel,` skips the slowest two):
 
     NLPCOURSE_DATA_MIRRORS=../shared/data python tests/benchmarks/parallel_grading.py [ASSIGNMENT] [--submissions 12]
 """
